@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// One set of settings for every target, as hummingbird/Package.swift does.
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let csv: Target.Dependency = .product(name: "CSV", package: "CSV.swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+
+let package = Package(
+    name: "hazardmon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hazardmon", targets: ["HazardMon"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+    ],
+    targets: [
+        // System C libraries. Each has exactly one Swift importer.
+        .systemLibrary(
+            name: "CProj",
+            pkgConfig: "proj",
+            providers: [.apt(["libproj-dev", "proj-data"]), .brew(["proj"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+
+        // Pure domain: sites, registry validation, no I/O beyond reading text handed to it.
+        .target(
+            name: "HazardMonCore",
+            dependencies: [csv],
+            swiftSettings: swiftSettings
+        ),
+        // The only importer of CProj.
+        .target(
+            name: "HazardMonGeo",
+            dependencies: [.target(name: "CProj"), .target(name: "HazardMonCore")],
+            swiftSettings: swiftSettings
+        ),
+        // The only importer of CSQLite.
+        .target(
+            name: "HazardMonStore",
+            dependencies: [.target(name: "CSQLite"), .target(name: "HazardMonCore")],
+            swiftSettings: swiftSettings
+        ),
+        // Thin executable: parses arguments, calls the libraries.
+        .executableTarget(
+            name: "HazardMon",
+            dependencies: [
+                argumentParser,
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonGeo"),
+                .target(name: "HazardMonStore"),
+                logging,
+                yams,
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "HazardMonCoreTests",
+            dependencies: [.target(name: "HazardMonCore")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HazardMonGeoTests",
+            dependencies: [.target(name: "HazardMonCore"), .target(name: "HazardMonGeo")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HazardMonStoreTests",
+            dependencies: [.target(name: "HazardMonCore"), .target(name: "HazardMonStore")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
