@@ -1,0 +1,46 @@
+# HazardMon: the commands a new user and CI type. See README.md.
+SWIFT ?= swift
+HAZARDMON = .build/debug/hazardmon
+RELEASE_HAZARDMON = .build/release/hazardmon
+DB ?= var/hazardmon.sqlite
+
+.PHONY: deps build release test run demo bench clean
+
+## deps: check (and as root, install) the system libraries: PROJ with proj.db, SQLite, pkg-config
+deps:
+	@scripts/deps.sh
+
+## build: debug build of the hazardmon command
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## test: the whole test suite (real SQLite files, real PROJ with proj.db)
+test: deps
+	$(SWIFT) test
+
+## run: ARGS="sites list --kind flash_flood" make run
+run: build
+	$(HAZARDMON) --help >/dev/null
+	$(HAZARDMON) $(ARGS)
+
+## demo: import the bundled sample county, then list and query it
+demo: build
+	$(HAZARDMON) sites import sites --db $(DB)
+	$(HAZARDMON) sites list --db $(DB) --kind flash_flood --township 龙潭乡
+	$(HAZARDMON) sites list --db $(DB) --near 108.10,30.10 --within 3km
+	$(HAZARDMON) sites show --db $(DB) $$($(HAZARDMON) sites list --db $(DB) --format json | sed -n 's/^    "code" : "\(.*\)",$$/\1/p' | head -n 1)
+	$(HAZARDMON) sites export --db $(DB) --format geojson --out var/sample-county.geojson
+	@echo "GeoJSON for QGIS: var/sample-county.geojson"
+
+## bench: PROJ wrapper vs raw C, and register import vs ogr2ogr (release build; prints ratios)
+bench:
+	@scripts/deps.sh gdal-bin proj-bin
+	$(SWIFT) build -c release
+	Benchmarks/proj/run.sh
+	Benchmarks/import/run.sh
+
+clean:
+	rm -rf .build var
