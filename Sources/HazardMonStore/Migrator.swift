@@ -9,6 +9,7 @@ public struct Migration: Sendable, Hashable {
     /// One or more statements, run in one transaction.
     public var sql: String
 
+    /// A step taking the schema to `version`.
     public init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
@@ -33,6 +34,7 @@ public struct Migrator: Sendable {
     /// The steps, in increasing version order.
     public let migrations: [Migration]
 
+    /// A migrator for `migrations`, which must be numbered 1, 2, 3, … (checked by ``migrate(_:)``).
     public init(_ migrations: [Migration]) {
         self.migrations = migrations
     }
