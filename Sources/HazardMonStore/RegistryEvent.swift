@@ -6,7 +6,7 @@ import HazardMonCore
 public struct RegistryEvent: Sendable, Hashable {
     /// Increasing with time.
     public let id: Int64
-    /// When the import committed (stored as RFC 3339 UTC with milliseconds).
+    /// When the import ran, taken just before its transaction (stored as RFC 3339 UTC with milliseconds).
     public let at: Date
     /// The event kind, `registry.imported`.
     public let kind: String

@@ -153,7 +153,7 @@ extension Store {
 // MARK: - Writing
 
 extension Store {
-    /// A site ready for its row: the JSON document and the canonical filter keys.
+    /// A site ready for its row, with its JSON document encoded.
     struct SiteRow {
         let site: Site
         let document: String
