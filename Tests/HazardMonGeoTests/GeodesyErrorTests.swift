@@ -268,7 +268,13 @@ struct GeodesyErrorTests {
     @Test("A closed Geodesy refuses work")
     func closed() async throws {
         let geodesy = try Geodesy()
-        _ = try await geodesy.transform(Coordinate2D(lon: 108, lat: 30), from: "EPSG:4490", to: "EPSG:4524")
+        // No `try` before close(): a Geodesy dropped unclosed trips the assertion in its deinit.
+        do {
+            _ = try await geodesy.transform(Coordinate2D(lon: 108, lat: 30), from: "EPSG:4490", to: "EPSG:4524")
+        } catch {
+            Issue.record(error)
+        }
+        #expect(await geodesy.cachedTransformationCount == 1)
         await geodesy.close()
         await geodesy.close()  // idempotent
         #expect(await geodesy.cachedTransformationCount == 0)
