@@ -42,7 +42,6 @@ let package = Package(
         // Pure domain: sites, registry validation, no I/O beyond reading text handed to it.
         .target(
             name: "HazardMonCore",
-            dependencies: [csv],
             swiftSettings: swiftSettings
         ),
         // The only importer of CProj.
@@ -57,6 +56,18 @@ let package = Package(
             dependencies: [.target(name: "CSQLite"), .target(name: "HazardMonCore")],
             swiftSettings: swiftSettings
         ),
+        // Reading, validating, projecting, storing and exporting a county's site register.
+        .target(
+            name: "HazardMonRegistry",
+            dependencies: [
+                csv,
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonGeo"),
+                .target(name: "HazardMonStore"),
+                yams,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Thin executable: parses arguments, calls the libraries.
         .executableTarget(
             name: "HazardMon",
@@ -64,6 +75,7 @@ let package = Package(
                 argumentParser,
                 .target(name: "HazardMonCore"),
                 .target(name: "HazardMonGeo"),
+                .target(name: "HazardMonRegistry"),
                 .target(name: "HazardMonStore"),
                 logging,
                 yams,
@@ -84,6 +96,17 @@ let package = Package(
         .testTarget(
             name: "HazardMonStoreTests",
             dependencies: [.target(name: "HazardMonCore"), .target(name: "HazardMonStore")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HazardMonRegistryTests",
+            dependencies: [
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonGeo"),
+                .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonStore"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Reads typed fields from one row, logging a `file:line: field: reason` issue for each bad one.
+struct FieldReader {
+    let file: String
+    let row: TableRow
+    private(set) var issues = IssueLog()
+
+    init(file: String, row: TableRow) {
+        self.file = file
+        self.row = row
+    }
+
+    mutating func fail(_ field: String?, _ reason: String) {
+        self.issues.add(self.file, self.row.location, field, reason)
+    }
+
+    /// An optional text field.
+    func text(_ field: String) -> String? {
+        self.row[field]
+    }
+
+    /// A required text field; logs when empty.
+    mutating func requiredText(_ field: String) -> String? {
+        guard let value = self.row[field] else {
+            self.fail(field, "required field is empty")
+            return nil
+        }
+        return value
+    }
+
+    /// An optional finite number within `range`; logs when malformed or out of range.
+    mutating func number(_ field: String, in range: ClosedRange<Double>? = nil, required: Bool = false) -> Double? {
+        guard let raw = self.row[field] else {
+            if required { self.fail(field, "required field is empty") }
+            return nil
+        }
+        guard let value = Double(raw), value.isFinite else {
+            self.fail(field, "'\(raw)' is not a number")
+            return nil
+        }
+        if let range, !range.contains(value) {
+            self.fail(field, "\(raw) is outside \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))")
+            return nil
+        }
+        return value
+    }
+
+    /// An optional whole number within `range`.
+    mutating func integer(_ field: String, in range: ClosedRange<Int>, required: Bool = false) -> Int? {
+        guard let raw = self.row[field] else {
+            if required { self.fail(field, "required field is empty") }
+            return nil
+        }
+        guard let value = Int(raw) else {
+            self.fail(field, "'\(raw)' is not a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            self.fail(field, "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    /// An angle in decimal degrees or degrees-minutes-seconds (`108°12'30.5"`, `108°12′30.5″`, `108 12 30.5`).
+    mutating func degrees(_ field: String, in range: ClosedRange<Double>, required: Bool = false) -> Double? {
+        guard let raw = self.row[field] else {
+            if required { self.fail(field, "required field is empty") }
+            return nil
+        }
+        guard let value = Self.parseDegrees(raw), value.isFinite else {
+            self.fail(field, "'\(raw)' is not an angle (decimal degrees or 108°12'30.5\")")
+            return nil
+        }
+        guard range.contains(value) else {
+            self.fail(field, "\(raw) is outside \(Self.format(range.lowerBound))...\(Self.format(range.upperBound)) degrees")
+            return nil
+        }
+        return value
+    }
+
+    /// A value from a closed set, written as its English key or its Chinese name.
+    mutating func choice<Value>(_ field: String, _ choices: [String: Value], required: Bool = false) -> Value? {
+        guard let raw = self.row[field] else {
+            if required { self.fail(field, "required field is empty") }
+            return nil
+        }
+        if let value = choices[raw] ?? choices[raw.lowercased()] { return value }
+        let allowed = choices.keys.sorted().joined(separator: ", ")
+        self.fail(field, "'\(raw)' is not one of: \(allowed)")
+        return nil
+    }
+
+    /// Parses decimal degrees or D°M'S" forms; nil when the text is neither.
+    static func parseDegrees(_ text: String) -> Double? {
+        if let value = Double(text) { return value }
+        let separators = CharacterSet(charactersIn: "°º′'″\" ")
+        let parts = text.components(separatedBy: separators).filter { !$0.isEmpty }
+        guard (1...3).contains(parts.count) else { return nil }
+        let numbers = parts.compactMap(Double.init)
+        guard numbers.count == parts.count else { return nil }
+        let degrees = numbers[0]
+        let minutes = numbers.count > 1 ? numbers[1] : 0
+        let seconds = numbers.count > 2 ? numbers[2] : 0
+        guard minutes >= 0, minutes < 60, seconds >= 0, seconds < 60 else { return nil }
+        if numbers.count > 1, degrees != degrees.rounded() { return nil }
+        if numbers.count > 2, minutes != minutes.rounded() { return nil }
+        let magnitude = abs(degrees) + minutes / 60 + seconds / 3600
+        return degrees < 0 || text.hasPrefix("-") ? -magnitude : magnitude
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import HazardMonCore
+import HazardMonGeo
+
+/// Reads a register folder, checks every row, and projects every coordinate through PROJ.
+///
+/// All problems are collected in one pass and thrown together as a ``RegistryError`` whose issues read
+/// `file:line: field: reason`; a register with any problem yields nothing, so an import is all-or-nothing.
+///
+/// ```swift
+/// let geodesy = try Geodesy()
+/// let registry = try await RegistryLoader(geodesy: geodesy).load(directory: "sites")
+/// let diff = try await store.replaceRegistry(registry)
+/// ```
+public struct RegistryLoader: Sendable {
+    /// The CRS canonical coordinates are stored in: CGCS2000 longitude/latitude.
+    public static let canonicalCRS = "EPSG:4490"
+
+    public let geodesy: Geodesy
+
+    public init(geodesy: Geodesy) {
+        self.geodesy = geodesy
+    }
+
+    /// Loads and validates the register in `directory`.
+    /// - Throws: ``RegistryError`` listing every problem found.
+    public func load(directory: String) async throws(RegistryError) -> Registry {
+        var issues = IssueLog()
+        let folder = RegisterFolder.read(directory, issues: &issues)
+        let county = folder.county.flatMap { parseCounty($0, issues: &issues) }
+        if let county, let file = folder.county {
+            await self.checkWorkingCRS(county.workingCRS, file: file.name, issues: &issues)
+        }
+        let villages = Self.villages(folder.villages, regionCode: county?.regionCode, issues: &issues)
+
+        var drafts: [SiteDraft] = []
+        for (kind, geoJSON, file) in folder.sites {
+            if geoJSON {
+                drafts += parseGeoJSONSites(file, kind: kind, issues: &issues)
+            } else {
+                for row in parseCSV(file.text, file: file.name, schema: RegisterSchemas.sites(kind), issues: &issues) {
+                    var reader = FieldReader(file: file.name, row: row)
+                    let draft = reader.siteDraft(kind: kind)
+                    issues.append(contentsOf: reader.issues)
+                    if let draft { drafts.append(draft) }
+                }
+            }
+        }
+        drafts = Self.crossCheck(drafts, villages: villages, issues: &issues)
+
+        var channelRows: [ChannelRow] = []
+        for file in folder.devices {
+            for row in parseCSV(file.text, file: file.name, schema: RegisterSchemas.devices, issues: &issues) {
+                var reader = FieldReader(file: file.name, row: row)
+                let channel = reader.channelRow()
+                issues.append(contentsOf: reader.issues)
+                if let channel { channelRows.append(channel) }
+            }
+        }
+
+        var sites: [Site] = []
+        if let county {
+            sites = await self.project(drafts, county: county, issues: &issues)
+        }
+        let points = assemblePoints(
+            channelRows, siteCodes: Set(drafts.map(\.code)), extent: county?.extent, issues: &issues
+        )
+        try issues.throwIfAny()
+        guard let county else { throw RegistryError(issues: []) }  // unreachable: a missing county is an issue
+        for index in sites.indices {
+            sites[index].points = points[sites[index].code] ?? []
+        }
+        sites.sort { $0.code < $1.code }
+        return Registry(county: county, villages: villages.values.sorted { $0.code < $1.code }, sites: sites)
+    }
+
+    private func checkWorkingCRS(_ crs: String, file: String, issues: inout IssueLog) async {
+        do {
+            let description = try await self.geodesy.describe(crs)
+            if description.isGeographic {
+                issues.add(file, .file, "working_crs", "\(crs) (\(description.name)) is geographic; the working CRS must be metric, e.g. EPSG:4545")
+            }
+        } catch {
+            issues.add(file, .file, "working_crs", "unknown CRS '\(crs)': \(error)")
+        }
+    }
+
+    private static func villages(
+        _ files: [RegisterFolder.File], regionCode: String?, issues: inout IssueLog
+    ) -> [String: Village] {
+        var villages: [String: (Village, String, RegistryIssue.Location)] = [:]
+        for file in files {
+            for row in parseCSV(file.text, file: file.name, schema: RegisterSchemas.villages, issues: &issues) {
+                var reader = FieldReader(file: file.name, row: row)
+                let code = reader.requiredText("code")
+                let name = reader.requiredText("name")
+                let township = reader.requiredText("township")
+                if let code, !FieldReader.isVillageCode(code) {
+                    reader.fail("code", "'\(code)' is not a 12-digit village code")
+                } else if let code, let regionCode, !code.hasPrefix(regionCode) {
+                    reader.fail("code", "'\(code)' does not start with the county's region code \(regionCode)")
+                } else if let code, let (_, firstFile, firstLocation) = villages[code] {
+                    reader.fail("code", "duplicate village code \(code); first at \(firstFile):\(firstLocation.lineText)")
+                }
+                issues.append(contentsOf: reader.issues)
+                guard reader.issues.isEmpty, let code, let name, let township else { continue }
+                villages[code] = (Village(code: code, name: name, township: township), file.name, row.location)
+            }
+        }
+        return villages.mapValues(\.0)
+    }
+
+    /// Duplicate codes, unknown villages and township mismatches. Returns the drafts that pass.
+    private static func crossCheck(
+        _ drafts: [SiteDraft], villages: [String: Village], issues: inout IssueLog
+    ) -> [SiteDraft] {
+        var first: [String: SiteDraft] = [:]
+        var passed: [SiteDraft] = []
+        for draft in drafts {
+            func fail(_ field: String, _ reason: String) { issues.add(draft.file, draft.location, field, reason) }
+            if let earlier = first[draft.code] {
+                fail("code", "duplicate code \(draft.code); first at \(earlier.file):\(earlier.location.lineText)")
+                continue
+            }
+            first[draft.code] = draft
+            guard let village = villages[draft.villageCode] else {
+                fail("village_code", "unknown village \(draft.villageCode) (not in the villages file)")
+                continue
+            }
+            guard village.township == draft.township else {
+                fail("township", "'\(draft.township)' but village \(draft.villageCode) (\(village.name)) is in \(village.township)")
+                continue
+            }
+            passed.append(draft)
+        }
+        return passed
+    }
+
+    /// Projects every draft to CGCS2000 lon/lat and the working CRS; logs CRS, area and extent problems.
+    private func project(_ drafts: [SiteDraft], county: County, issues: inout IssueLog) async -> [Site] {
+        var lonLats = [Coordinate2D?](repeating: nil, count: drafts.count)
+        var crsKinds: [String: Result<Bool, any Error>] = [:]  // CRS -> isGeographic
+        var geographicBatches: [String: [Int]] = [:]
+        for (index, draft) in drafts.enumerated() {
+            let crs = draft.given.crs
+            if crsKinds[crs] == nil {
+                do {
+                    crsKinds[crs] = .success(try await self.geodesy.describe(crs).isGeographic)
+                } catch {
+                    crsKinds[crs] = .failure(error)
+                }
+            }
+            switch (crsKinds[crs], draft.given) {
+            case (.failure(let error), _):
+                issues.add(draft.file, draft.location, "crs", "unknown CRS '\(crs)': \(error)")
+            case (.success(true), .lonLat):
+                geographicBatches[crs, default: []].append(index)
+            case (.success(true), .surveyXY):
+                issues.add(draft.file, draft.location, "crs", "\(crs) is geographic; write lon and lat, not x and y")
+            case (.success(false), .lonLat):
+                issues.add(draft.file, draft.location, "crs", "\(crs) is projected; write survey x (northing) and y (easting), not lon and lat")
+            case (.success(false), .surveyXY(let x, let y, _)):
+                do {
+                    lonLats[index] = try await self.geodesy.transformSurvey(x: x, y: y, crs: crs, to: Self.canonicalCRS)
+                } catch {
+                    issues.add(draft.file, draft.location, "y", "\(error)")
+                }
+            case (nil, _):
+                break
+            }
+        }
+        for (crs, indices) in geographicBatches.sorted(by: { $0.key < $1.key }) {
+            let points = indices.map { drafts[$0].given.normalized }
+            do {
+                let results = try await self.geodesy.transformEach(points, from: crs, to: Self.canonicalCRS)
+                for (index, result) in zip(indices, results) {
+                    switch result {
+                    case .success(let lonLat): lonLats[index] = lonLat
+                    case .failure(let error): issues.add(drafts[index].file, drafts[index].location, "lon", "\(error)")
+                    }
+                }
+            } catch {
+                for index in indices {
+                    issues.add(drafts[index].file, drafts[index].location, "crs", "cannot transform \(crs) to \(Self.canonicalCRS): \(error)")
+                }
+            }
+        }
+
+        // Extent checks, then one batch into the working CRS for sites and shelters together.
+        var placed: [(draft: SiteDraft, lonLat: Coordinate2D)] = []
+        for (index, draft) in drafts.enumerated() {
+            guard let lonLat = lonLats[index] else { continue }
+            let field = draft.given.crs == "EPSG:4326" && draft.location.isFeature ? "geometry" : (draft.given.isSurvey ? "y" : "lon")
+            guard county.extent.contains(lonLat) else {
+                issues.add(draft.file, draft.location, field, "\(draft.given) lies at lon \(Self.degrees(lonLat.x)) lat \(Self.degrees(lonLat.y)), outside the county extent \(county.extent)")
+                continue
+            }
+            if let shelter = draft.shelterLonLat, !county.extent.contains(shelter) {
+                issues.add(draft.file, draft.location, "shelter_lon", "shelter at \(shelter) is outside the county extent \(county.extent)")
+                continue
+            }
+            placed.append((draft, lonLat))
+        }
+        let shelters = placed.compactMap(\.draft.shelterLonLat)
+        let metric: [Coordinate2D]
+        do {
+            metric = try await self.geodesy.transform(
+                placed.map(\.lonLat) + shelters, from: Self.canonicalCRS, to: county.workingCRS, checkArea: false
+            )
+        } catch {
+            issues.add("county.yaml", .file, "working_crs", "cannot project into \(county.workingCRS): \(error)")
+            return []
+        }
+        var shelterIndex = placed.count
+        return placed.enumerated().map { index, entry in
+            var shelterMetric: Coordinate2D?
+            if entry.draft.shelterLonLat != nil {
+                shelterMetric = metric[shelterIndex]
+                shelterIndex += 1
+            }
+            return entry.draft.site(lonLat: entry.lonLat, metric: metric[index], shelterMetric: shelterMetric)
+        }
+    }
+
+    private static func degrees(_ value: Double) -> String {
+        String(format: "%.6f", value)
+    }
+}
+
+extension GivenCoordinate {
+    var isSurvey: Bool {
+        if case .surveyXY = self { return true }
+        return false
+    }
+}
+
+extension RegistryIssue.Location {
+    var isFeature: Bool {
+        if case .feature = self { return true }
+        return false
+    }
+}

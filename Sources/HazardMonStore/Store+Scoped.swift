@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Opens a ``Store``, runs `body`, and closes the store afterwards, also when `body` throws.
+///
+/// For commands and tests that use the database for one piece of work; the daemon keeps one open.
+public func withStore<T>(_ configuration: StorageConfiguration, _ body: (Store) async throws -> T) async throws -> T {
+    let store = try Store(configuration: configuration)
+    do {
+        let result = try await body(store)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
+    }
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import HazardMonCore
+import HazardMonRegistry
+import Testing
+
+/// One bad input: edits to the `mini` register and the one problem it must produce.
+struct BadInput: CustomTestStringConvertible, Sendable {
+    var name: String
+    var edits: [(file: String, find: String, replace: String)]
+    /// The whole printed issue, or its start when `prefixOnly` (PROJ's own words follow).
+    var expected: String
+    var prefixOnly = false
+    var contains: String? = nil
+
+    var testDescription: String { self.name }
+}
+
+@Suite("Bad register input is reported as file:line: field: reason")
+struct RegistryErrorTests {
+    static let cases: [BadInput] = [
+        BadInput(
+            name: "missing required field",
+            edits: [("geohazard.csv", "G001,青岩村滑坡,", "G001,,")],
+            expected: "geohazard.csv:2: name: required field is empty"
+        ),
+        BadInput(
+            name: "bad number",
+            edits: [("geohazard.csv", "812.5", "8l2.5")],
+            expected: "geohazard.csv:2: elevation: '8l2.5' is not a number"
+        ),
+        BadInput(
+            name: "NaN is not a number",
+            edits: [("geohazard.csv", "812.5", "nan")],
+            expected: "geohazard.csv:2: elevation: 'nan' is not a number"
+        ),
+        BadInput(
+            name: "whole number expected",
+            edits: [("geohazard.csv", ",12,41,", ",12.5,41,")],
+            expected: "geohazard.csv:2: households: '12.5' is not a whole number"
+        ),
+        BadInput(
+            name: "unknown CRS carries PROJ's words",
+            edits: [("geohazard.csv", "EPSG:4524", "EPSG:999999")],
+            expected: "geohazard.csv:3: crs: unknown CRS 'EPSG:999999': ",
+            prefixOnly: true,
+            contains: "not found"
+        ),
+        BadInput(
+            name: "outside the county",
+            edits: [("geohazard.csv", "108.123456,30.123456", "108.923456,30.123456")],
+            expected: "geohazard.csv:2: lon: lon 108.923456 lat 30.123456 (EPSG:4490) lies at lon 108.923456 lat 30.123456, outside the county extent 107.6..108.6E, 29.6..30.6N"
+        ),
+        BadInput(
+            name: "outside the CRS's area of use",
+            edits: [("geohazard.csv", "3325672.8981,36519287.5947", "3325672.8981,36919287.5947")],
+            expected: "geohazard.csv:3: y: ",
+            prefixOnly: true,
+            contains: "area of use"
+        ),
+        BadInput(
+            name: "duplicate code",
+            edits: [("geohazard.csv", "G003,", "G001,")],
+            expected: "geohazard.csv:4: code: duplicate code G001; first at geohazard.csv:2"
+        ),
+        BadInput(
+            name: "duplicate code across files",
+            edits: [("flash_flood.csv", "F002,", "G002,")],
+            expected: "geohazard.csv:3: code: duplicate code G002; first at flash_flood.csv:3"
+        ),
+        BadInput(
+            name: "unknown village",
+            edits: [("geohazard.csv", "青岩镇,500999001001,EPSG:4490,108.123456", "青岩镇,500999009009,EPSG:4490,108.123456")],
+            expected: "geohazard.csv:2: village_code: unknown village 500999009009 (not in the villages file)"
+        ),
+        BadInput(
+            name: "village code of the wrong shape",
+            edits: [("geohazard.csv", "青岩镇,500999001001,EPSG:4490,108.123456", "青岩镇,5009990010,EPSG:4490,108.123456")],
+            expected: "geohazard.csv:2: village_code: '5009990010' is not a 12-digit village code"
+        ),
+        BadInput(
+            name: "township does not match the village",
+            edits: [("geohazard.csv", "石门村崩塌,青岩镇", "石门村崩塌,龙潭乡")],
+            expected: "geohazard.csv:3: township: '龙潭乡' but village 500999001002 (石门村) is in 青岩镇"
+        ),
+        BadInput(
+            name: "survey Y without the zone prefix its CRS expects",
+            edits: [("geohazard.csv", "36519287.5947", "519287.5947")],
+            expected: "geohazard.csv:3: y: ",
+            prefixOnly: true,
+            contains: "prefix"
+        ),
+        BadInput(
+            name: "survey X and Y swapped",
+            edits: [("geohazard.csv", "3325672.8981,36519287.5947", "36519287.5947,3325672.8981")],
+            expected: "geohazard.csv:3: y: ",
+            prefixOnly: true,
+            contains: "swapped"
+        ),
+        BadInput(
+            name: "lon/lat written for a projected CRS",
+            edits: [("geohazard.csv", "EPSG:4490,108.123456", "EPSG:4545,108.123456")],
+            expected: "geohazard.csv:2: crs: EPSG:4545 is projected; write survey x (northing) and y (easting), not lon and lat"
+        ),
+        BadInput(
+            name: "x/y written for a geographic CRS",
+            edits: [("geohazard.csv", "EPSG:4524", "EPSG:4490")],
+            expected: "geohazard.csv:3: crs: EPSG:4490 is geographic; write lon and lat, not x and y"
+        ),
+        BadInput(
+            name: "no coordinates",
+            edits: [("geohazard.csv", "108.123456,30.123456", ",")],
+            expected: "geohazard.csv:2: lon: no coordinates: give lon and lat (geographic CRS) or x and y (projected CRS)"
+        ),
+        BadInput(
+            name: "latitude without longitude",
+            edits: [("geohazard.csv", "108.123456,30.123456", ",30.123456")],
+            expected: "geohazard.csv:2: lon: required field is empty"
+        ),
+        BadInput(
+            name: "unknown column",
+            edits: [("geohazard.csv", "hazard_type,volume,stability", "hazard_type,volume,stabilty")],
+            expected: "geohazard.csv:1: stabilty: unknown column (see sites/README.md for the columns of this file)"
+        ),
+        BadInput(
+            name: "missing required column",
+            edits: [("flash_flood.csv", ",河流,", ",河道,")],
+            expected: "flash_flood.csv:1: 河道: unknown column (see sites/README.md for the columns of this file)"
+        ),
+        BadInput(
+            name: "bad enumeration value",
+            edits: [("geohazard.csv", ",滑坡,12.5", ",飞石,12.5")],
+            expected: "geohazard.csv:2: hazard_type: '飞石' is not one of: collapse, debris_flow, landslide, subsidence, 地面塌陷, 崩塌, 泥石流, 滑坡"
+        ),
+        BadInput(
+            name: "shelter without coordinates",
+            edits: [("geohazard.csv", "青岩村村委会,108.13,30.125", "青岩村村委会,,30.125")],
+            expected: "geohazard.csv:2: shelter_lon: required field is empty"
+        ),
+        BadInput(
+            name: "row with more cells than the header",
+            edits: [("geohazard.csv", "landslide,,", "landslide,,,extra")],
+            expected: "geohazard.csv:4: row has 26 cells but the header has 25"
+        ),
+        BadInput(
+            name: "device on an unknown site",
+            edits: [("devices.csv", "F001,W1", "F009,W1")],
+            expected: "devices.csv:6: site_code: no site has code 'F009'"
+        ),
+        BadInput(
+            name: "unit that does not fit the kind",
+            edits: [("devices.csv", "water_level,m,", "water_level,mm,")],
+            expected: "devices.csv:6: unit: 'mm' does not fit kind water_level; use m"
+        ),
+        BadInput(
+            name: "empty valid range",
+            edits: [("devices.csv", "rain,mm,300,0,300", "rain,mm,300,300,0")],
+            expected: "devices.csv:2: max: valid range 300.0...0.0 is empty: min must be below max"
+        ),
+        BadInput(
+            name: "unknown sensor kind",
+            edits: [("devices.csv", "L3_YL_1,rain,", "L3_YL_1,rainfall,")],
+            expected: "devices.csv:2: kind: 'rainfall' is not one of: ",
+            prefixOnly: true
+        ),
+        BadInput(
+            name: "duplicate channel on a device",
+            edits: [("devices.csv", "L1_GP_Y", "L1_GP_X")],
+            expected: "devices.csv:5: channel: device 10000004 already has a channel L1_GP_X"
+        ),
+        BadInput(
+            name: "device on two sites",
+            edits: [("devices.csv", "10000003", "10000001")],
+            expected: "devices.csv:6: device_id: device 10000001 is already on site G001 point P1 (devices.csv:2)"
+        ),
+        BadInput(
+            name: "GeoJSON feature without a point",
+            edits: [("dangerous_rock.geojson", "[107.9, 30.2]", "[107.9]")],
+            expected: "dangerous_rock.geojson:feature 1: geometry: must be a Point with [longitude, latitude]"
+        ),
+        BadInput(
+            name: "GeoJSON unknown property",
+            edits: [("dangerous_rock.geojson", "\"failure_mode\"", "\"failure\"")],
+            expected: "dangerous_rock.geojson:feature 1: failure: unknown property (see sites/README.md)"
+        ),
+        BadInput(
+            name: "geographic working CRS",
+            edits: [("county.yaml", "working_crs: EPSG:4545", "working_crs: EPSG:4490")],
+            expected: "county.yaml: working_crs: EPSG:4490 (China Geodetic Coordinate System 2000) is geographic; the working CRS must be metric, e.g. EPSG:4545"
+        ),
+        BadInput(
+            name: "unknown county key",
+            edits: [("county.yaml", "time_zone:", "timezone:")],
+            expected: "county.yaml:5: timezone: unknown key (known: extent, name, region_code, time_zone, working_crs)"
+        ),
+        BadInput(
+            name: "bad county extent",
+            edits: [("county.yaml", "[107.6, 29.6, 108.6, 30.6]", "[108.6, 29.6, 107.6, 30.6]")],
+            expected: "county.yaml:6: extent: must be [west, south, east, north] in degrees with west < east and south < north"
+        ),
+        BadInput(
+            name: "duplicate village",
+            edits: [("villages.csv", "", "500999001002,石门二村,青岩镇\n")],
+            expected: "villages.csv:5: code: duplicate village code 500999001002; first at villages.csv:3"
+        ),
+        BadInput(
+            name: "village outside the county's region code",
+            edits: [("villages.csv", "500999002001,", "500998002001,")],
+            expected: "villages.csv:4: code: '500998002001' does not start with the county's region code 500999"
+        ),
+        BadInput(
+            name: "misnamed register file",
+            edits: [("notes.csv", "", "a,b\n")],
+            expected: "notes.csv: unknown register file; names start with villages, devices, geohazard, flash_flood or dangerous_rock"
+        ),
+    ]
+
+    @Test("each bad input gives exactly its one problem", arguments: Self.cases)
+    func badInput(_ bad: BadInput) async throws {
+        let lines = try await withMiniRegister(edits: bad.edits) { try await issues(loading: $0) }
+        // A cascade would be noise for the clerk: one bad cell, one line. (A swapped or out-of-area X/Y may
+        // also fall outside the county; that is the same cell's fault and must not add a second line.)
+        #expect(lines.count == 1, "got: \(lines)")
+        let line = try #require(lines.first)
+        if bad.prefixOnly {
+            #expect(line.hasPrefix(bad.expected), "got: \(line)")
+        } else {
+            #expect(line == bad.expected)
+        }
+        if let fragment = bad.contains {
+            #expect(line.contains(fragment), "got: \(line)")
+        }
+    }
+
+    @Test("every problem in a register is reported in one pass")
+    func manyProblems() async throws {
+        let lines = try await withMiniRegister(edits: [
+            ("geohazard.csv", "812.5", "8l2.5"),
+            ("flash_flood.csv", ",30,102,", ",30,many,"),
+            ("devices.csv", "rain,mm", "rain,m"),
+        ]) { try await issues(loading: $0) }
+        #expect(lines == [
+            "flash_flood.csv:2: people: 'many' is not a whole number",
+            "geohazard.csv:2: elevation: '8l2.5' is not a number",
+            "devices.csv:2: unit: 'm' does not fit kind rain; use mm",
+        ])
+    }
+
+    @Test("a file that is neither UTF-8 nor GB18030 is named")
+    func undecodable() async throws {
+        let lines = try await withMiniRegister { folder in
+            try Data([0x63, 0x6F, 0x64, 0x65, 0x0A, 0xFF, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: folder + "/geohazard.csv"))
+            return try await issues(loading: folder)
+        }
+        #expect(lines == ["geohazard.csv: the file is neither UTF-8 nor GB18030 text"])
+    }
+
+    @Test("a missing folder and a folder without county.yaml")
+    func missingPieces() async throws {
+        #expect(try await issues(loading: "/nonexistent/register") == ["/nonexistent/register: no such folder"])
+        let lines = try await withMiniRegister { folder in
+            try FileManager.default.removeItem(atPath: folder + "/county.yaml")
+            return try await issues(loading: folder)
+        }
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasSuffix(": county.yaml: the folder has no county.yaml") == true)
+    }
+}
