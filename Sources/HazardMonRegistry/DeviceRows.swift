@@ -52,8 +52,11 @@ extension FieldReader {
 }
 
 /// Groups channel rows into monitoring points and devices per site, logging inconsistencies.
+///
+/// `siteCodes` are the codes the site files name (nil when a site file was unreadable, so that devices
+/// are not reported against sites that may well exist).
 func assemblePoints(
-    _ rows: [ChannelRow], siteCodes: Set<String>, extent: GeoBox?, issues: inout IssueLog
+    _ rows: [ChannelRow], siteCodes: Set<String>?, extent: GeoBox?, issues: inout IssueLog
 ) -> [String: [MonitoringPoint]] {
     struct DeviceHome {
         var siteCode: String
@@ -67,7 +70,7 @@ func assemblePoints(
     var pointsBySite: [String: [MonitoringPoint]] = [:]
     for row in rows {
         func fail(_ field: String, _ reason: String) { issues.add(row.file, row.location, field, reason) }
-        guard siteCodes.contains(row.siteCode) else {
+        if let siteCodes, !siteCodes.contains(row.siteCode) {
             fail("site_code", "no site has code '\(row.siteCode)'")
             continue
         }

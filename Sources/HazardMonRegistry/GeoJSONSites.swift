@@ -6,22 +6,25 @@ import HazardMonCore
 ///
 /// Coordinates are WGS 84 longitude/latitude as RFC 7946 requires; they are kept as given with CRS
 /// `EPSG:4326`. Properties use the CSV column names; numbers may be JSON numbers or strings.
-func parseGeoJSONSites(_ file: RegisterFolder.File, kind: SiteKind, issues: inout IssueLog) -> [SiteDraft] {
+func parseGeoJSONSites(
+    _ file: RegisterFolder.File, kind: SiteKind, issues: inout IssueLog
+) -> (drafts: [SiteDraft], codes: Set<String>) {
     let object: Any
     do {
         object = try JSONSerialization.jsonObject(with: Data(file.text.utf8))
     } catch {
         issues.add(file.name, .file, nil, "not valid JSON: \(error.localizedDescription)")
-        return []
+        return ([], [])
     }
     guard let collection = object as? [String: Any], collection["type"] as? String == "FeatureCollection",
         let features = collection["features"] as? [Any]
     else {
         issues.add(file.name, .file, nil, "expected a GeoJSON FeatureCollection with a features array")
-        return []
+        return ([], [])
     }
     let schema = RegisterSchemas.geoJSONSites(kind)
     var drafts: [SiteDraft] = []
+    var codes: Set<String> = []
     for (index, element) in features.enumerated() {
         let location = RegistryIssue.Location.feature(index + 1)
         guard let feature = element as? [String: Any], feature["type"] as? String == "Feature" else {
@@ -40,9 +43,13 @@ func parseGeoJSONSites(_ file: RegisterFolder.File, kind: SiteKind, issues: inou
             issues.add(file.name, location, "geometry", "[\(lon), \(lat)] is not [longitude, latitude] in degrees")
             continue
         }
+        let properties = (feature["properties"] as? [String: Any]) ?? [:]
+        if let code = properties["code"] ?? properties["统一编号"] {
+            codes.insert("\(code)".trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         var values: [String: String] = [:]
         var rowOK = true
-        for (key, value) in (feature["properties"] as? [String: Any]) ?? [:] {
+        for (key, value) in properties {
             guard let column = schema.canonicalName(of: key) else {
                 issues.add(file.name, location, key, "unknown property (see sites/README.md)")
                 rowOK = false
@@ -65,5 +72,5 @@ func parseGeoJSONSites(_ file: RegisterFolder.File, kind: SiteKind, issues: inou
         issues.append(contentsOf: reader.issues)
         if rowOK, let draft { drafts.append(draft) }
     }
-    return drafts
+    return (drafts, codes)
 }

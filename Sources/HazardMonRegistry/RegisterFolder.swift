@@ -13,6 +13,8 @@ struct RegisterFolder {
     var villages: [File] = []
     var devices: [File] = []
     var sites: [(kind: SiteKind, geoJSON: Bool, file: File)] = []
+    /// Site files that exist but could not be read or decoded.
+    var unreadableSiteFiles = 0
 
     /// Lists and decodes the folder; logs unreadable, undecodable and unknown register files.
     static func read(_ path: String, issues: inout IssueLog) -> RegisterFolder {
@@ -57,10 +59,12 @@ struct RegisterFolder {
             let url = URL(fileURLWithPath: path).appendingPathComponent(name)
             guard let data = manager.contents(atPath: url.path) else {
                 issues.add(name, .file, nil, "cannot read the file")
+                if case .sites = role { folder.unreadableSiteFiles += 1 }
                 continue
             }
             guard let (text, _) = TextEncoding.decode(data) else {
                 issues.add(name, .file, nil, "the file is neither UTF-8 nor GB18030 text")
+                if case .sites = role { folder.unreadableSiteFiles += 1 }
                 continue
             }
             let file = File(name: name, text: text)

@@ -32,14 +32,25 @@ public struct RegistryLoader: Sendable {
         if let county, let file = folder.county {
             await self.checkWorkingCRS(county.workingCRS, file: file.name, issues: &issues)
         }
-        let villages = Self.villages(folder.villages, regionCode: county?.regionCode, issues: &issues)
+        let (villages, rejectedVillages) = Self.villages(folder.villages, regionCode: county?.regionCode, issues: &issues)
 
+        // Every code a site row names, valid or not: a device on a site whose row is bad is not a second
+        // problem. When a whole site file could not be read, device site codes cannot be checked at all.
+        var siteCodes: Set<String> = []
+        var siteFilesComplete = folder.unreadableSiteFiles == 0
         var drafts: [SiteDraft] = []
         for (kind, geoJSON, file) in folder.sites {
+            let before = issues.issues.count
             if geoJSON {
-                drafts += parseGeoJSONSites(file, kind: kind, issues: &issues)
+                let read = parseGeoJSONSites(file, kind: kind, issues: &issues)
+                drafts += read.drafts
+                siteCodes.formUnion(read.codes)
+                if read.codes.isEmpty, issues.issues.count > before { siteFilesComplete = false }
             } else {
-                for row in parseCSV(file.text, file: file.name, schema: RegisterSchemas.sites(kind), issues: &issues) {
+                let rows = parseCSV(file.text, file: file.name, schema: RegisterSchemas.sites(kind), issues: &issues)
+                if rows.isEmpty, issues.issues.count > before { siteFilesComplete = false }
+                for row in rows {
+                    if let code = row["code"] { siteCodes.insert(code) }
                     var reader = FieldReader(file: file.name, row: row)
                     let draft = reader.siteDraft(kind: kind)
                     issues.append(contentsOf: reader.issues)
@@ -47,7 +58,7 @@ public struct RegistryLoader: Sendable {
                 }
             }
         }
-        drafts = Self.crossCheck(drafts, villages: villages, issues: &issues)
+        drafts = Self.crossCheck(drafts, villages: villages, rejectedVillages: rejectedVillages, issues: &issues)
 
         var channelRows: [ChannelRow] = []
         for file in folder.devices {
@@ -64,7 +75,7 @@ public struct RegistryLoader: Sendable {
             sites = await self.project(drafts, county: county, issues: &issues)
         }
         let points = assemblePoints(
-            channelRows, siteCodes: Set(drafts.map(\.code)), extent: county?.extent, issues: &issues
+            channelRows, siteCodes: siteFilesComplete ? siteCodes : nil, extent: county?.extent, issues: &issues
         )
         try issues.throwIfAny()
         guard let county else { throw RegistryError(issues: []) }  // unreachable: a missing county is an issue
@@ -86,10 +97,13 @@ public struct RegistryLoader: Sendable {
         }
     }
 
+    /// The valid villages by code, and the codes of village rows that were rejected (whose sites are not
+    /// reported again as having an unknown village).
     private static func villages(
         _ files: [RegisterFolder.File], regionCode: String?, issues: inout IssueLog
-    ) -> [String: Village] {
+    ) -> (valid: [String: Village], rejected: Set<String>) {
         var villages: [String: (Village, String, RegistryIssue.Location)] = [:]
+        var rejected: Set<String> = []
         for file in files {
             for row in parseCSV(file.text, file: file.name, schema: RegisterSchemas.villages, issues: &issues) {
                 var reader = FieldReader(file: file.name, row: row)
@@ -104,16 +118,19 @@ public struct RegistryLoader: Sendable {
                     reader.fail("code", "duplicate village code \(code); first at \(firstFile):\(firstLocation.lineText)")
                 }
                 issues.append(contentsOf: reader.issues)
-                guard reader.issues.isEmpty, let code, let name, let township else { continue }
+                guard reader.issues.isEmpty, let code, let name, let township else {
+                    if let code { rejected.insert(code) }
+                    continue
+                }
                 villages[code] = (Village(code: code, name: name, township: township), file.name, row.location)
             }
         }
-        return villages.mapValues(\.0)
+        return (villages.mapValues(\.0), rejected)
     }
 
     /// Duplicate codes, unknown villages and township mismatches. Returns the drafts that pass.
     private static func crossCheck(
-        _ drafts: [SiteDraft], villages: [String: Village], issues: inout IssueLog
+        _ drafts: [SiteDraft], villages: [String: Village], rejectedVillages: Set<String>, issues: inout IssueLog
     ) -> [SiteDraft] {
         var first: [String: SiteDraft] = [:]
         var passed: [SiteDraft] = []
@@ -125,6 +142,7 @@ public struct RegistryLoader: Sendable {
             }
             first[draft.code] = draft
             guard let village = villages[draft.villageCode] else {
+                if rejectedVillages.contains(draft.villageCode) { continue }  // the village row's own problem is reported
                 fail("village_code", "unknown village \(draft.villageCode) (not in the villages file)")
                 continue
             }

@@ -35,7 +35,7 @@ func issues(loading folder: String) async throws -> [String] {
         do {
             _ = try await RegistryLoader(geodesy: geodesy).load(directory: folder)
             return []
-        } catch {
+        } catch let error as RegistryError {
             return error.issues.map(\.description)
         }
     }

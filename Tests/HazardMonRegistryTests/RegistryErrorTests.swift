@@ -12,6 +12,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
     var expected: String
     var prefixOnly = false
     var contains: String? = nil
+    /// Further lines the same fault must produce (a header with a misspelt required column names both).
+    var also: [String] = []
 
     var testDescription: String { self.name }
 }
@@ -95,7 +97,7 @@ struct RegistryErrorTests {
             edits: [("geohazard.csv", "3325672.8981,36519287.5947", "36519287.5947,3325672.8981")],
             expected: "geohazard.csv:3: y: ",
             prefixOnly: true,
-            contains: "swapped"
+            contains: "swap the two values"
         ),
         BadInput(
             name: "lon/lat written for a projected CRS",
@@ -125,7 +127,8 @@ struct RegistryErrorTests {
         BadInput(
             name: "missing required column",
             edits: [("flash_flood.csv", ",河流,", ",河道,")],
-            expected: "flash_flood.csv:1: 河道: unknown column (see sites/README.md for the columns of this file)"
+            expected: "flash_flood.csv:1: 河道: unknown column (see sites/README.md for the columns of this file)",
+            also: ["flash_flood.csv:1: river: required column is missing"]
         ),
         BadInput(
             name: "bad enumeration value",
@@ -206,7 +209,17 @@ struct RegistryErrorTests {
         BadInput(
             name: "village outside the county's region code",
             edits: [("villages.csv", "500999002001,", "500998002001,")],
-            expected: "villages.csv:4: code: '500998002001' does not start with the county's region code 500999"
+            expected: "villages.csv:4: code: '500998002001' does not start with the county's region code 500999",
+            // The sites still name 500999002001, which the file no longer has: a fault of their own.
+            also: [
+                "flash_flood.csv:2: village_code: unknown village 500999002001 (not in the villages file)",
+                "flash_flood.csv:3: village_code: unknown village 500999002001 (not in the villages file)",
+            ]
+        ),
+        BadInput(
+            name: "sites of a rejected village are not reported again",
+            edits: [("villages.csv", "500999002001,龙潭村,", "500999002001,,")],
+            expected: "villages.csv:4: name: required field is empty"
         ),
         BadInput(
             name: "misnamed register file",
@@ -220,7 +233,8 @@ struct RegistryErrorTests {
         let lines = try await withMiniRegister(edits: bad.edits) { try await issues(loading: $0) }
         // A cascade would be noise for the clerk: one bad cell, one line. (A swapped or out-of-area X/Y may
         // also fall outside the county; that is the same cell's fault and must not add a second line.)
-        #expect(lines.count == 1, "got: \(lines)")
+        #expect(lines.count == 1 + bad.also.count, "got: \(lines)")
+        #expect(Array(lines.dropFirst()) == bad.also)
         let line = try #require(lines.first)
         if bad.prefixOnly {
             #expect(line.hasPrefix(bad.expected), "got: \(line)")
