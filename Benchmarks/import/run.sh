@@ -32,8 +32,9 @@ ours, ogr = [], []
 for _ in range(runs):
     ours.append(timed([binary, "sites", "import", os.path.join(work, "register"), "--db", db, "--log-level", "warning"],
                       rm(db, db + "-wal", db + "-shm")))
-    ogr.append(timed(["ogr2ogr", "-f", "GPKG", gpkg, os.path.join(work, "ogr_points.csv"),
-                      "-oo", "X_POSSIBLE_NAMES=x", "-oo", "Y_POSSIBLE_NAMES=y", "-s_srs", "EPSG:4490", "-t_srs", "EPSG:4545"],
+    # The same CSV file hazardmon reads (all register columns), points taken from its lon/lat columns.
+    ogr.append(timed(["ogr2ogr", "-f", "GPKG", gpkg, os.path.join(work, "register", "geohazard.csv"),
+                      "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-s_srs", "EPSG:4490", "-t_srs", "EPSG:4545"],
                      rm(gpkg)))
 # A re-import of the same register: every site compared, nothing changed.
 again = [timed([binary, "sites", "import", os.path.join(work, "register"), "--db", db, "--log-level", "warning"], lambda: None)

@@ -29,16 +29,23 @@ public struct RegistryDiff: Sendable, Hashable, Codable, CustomStringConvertible
 
     /// Compares two registers by site code; a site whose any field differs is changed.
     public init(old: [Site], new: [Site]) {
-        let before = Dictionary(old.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        self.init(old: old.map { ($0.code, $0) }, new: new.map { ($0.code, $0) })
+    }
+
+    /// Compares two registers given as (site code, value) pairs, where equal values mean an unchanged
+    /// site: the sites themselves, or their canonical ``Site/document``s, which a store compares without
+    /// decoding every stored site.
+    public init<Value: Equatable>(old: [(code: String, value: Value)], new: [(code: String, value: Value)]) {
+        let before = Dictionary(old, uniquingKeysWith: { first, _ in first })
         let after = Set(new.map(\.code))
         var added: [String] = []
         var changed: [String] = []
         var unchanged = 0
-        for site in new {
-            if let previous = before[site.code] {
-                if previous == site { unchanged += 1 } else { changed.append(site.code) }
+        for (code, value) in new {
+            if let previous = before[code] {
+                if previous == value { unchanged += 1 } else { changed.append(code) }
             } else {
-                added.append(site.code)
+                added.append(code)
             }
         }
         let removed = before.keys.filter { !after.contains($0) }

@@ -31,11 +31,11 @@ func parseCounty(_ file: RegisterFolder.File, issues: inout IssueLog) -> County?
             issues.add(file.name, .file, key, "required key is missing")
             return nil
         }
-        guard let string = value.string, !string.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let string = value.string, !string.trimmed.isEmpty else {
             issues.add(file.name, line(value), key, "must be a non-empty string")
             return nil
         }
-        return string.trimmingCharacters(in: .whitespaces)
+        return string.trimmed
     }
     let name = text("name")
     let regionCode = text("region_code")

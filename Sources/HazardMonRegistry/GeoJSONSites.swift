@@ -45,7 +45,7 @@ func parseGeoJSONSites(
         }
         let properties = (feature["properties"] as? [String: Any]) ?? [:]
         if let code = properties["code"] ?? properties["统一编号"] {
-            codes.insert("\(code)".trimmingCharacters(in: .whitespacesAndNewlines))
+            codes.insert("\(code)".trimmed)
         }
         var values: [String: String] = [:]
         var rowOK = true
@@ -58,7 +58,7 @@ func parseGeoJSONSites(
             switch value {
             case is NSNull: continue
             case let string as String:
-                let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+                let trimmed = string.trimmed
                 if !trimmed.isEmpty { values[column] = trimmed }
             case let number as NSNumber:
                 values[column] = number.stringValue

@@ -132,7 +132,7 @@ public struct RegistryLoader: Sendable {
     private static func crossCheck(
         _ drafts: [SiteDraft], villages: [String: Village], rejectedVillages: Set<String>, issues: inout IssueLog
     ) -> [SiteDraft] {
-        var first: [String: SiteDraft] = [:]
+        var first: [String: (file: String, location: RegistryIssue.Location)] = [:]
         var passed: [SiteDraft] = []
         for draft in drafts {
             func fail(_ field: String, _ reason: String) { issues.add(draft.file, draft.location, field, reason) }
@@ -140,7 +140,7 @@ public struct RegistryLoader: Sendable {
                 fail("code", "duplicate code \(draft.code); first at \(earlier.file):\(earlier.location.lineText)")
                 continue
             }
-            first[draft.code] = draft
+            first[draft.code] = (draft.file, draft.location)
             guard let village = villages[draft.villageCode] else {
                 if rejectedVillages.contains(draft.villageCode) { continue }  // the village row's own problem is reported
                 fail("village_code", "unknown village \(draft.villageCode) (not in the villages file)")

@@ -97,7 +97,7 @@ extension FieldReader {
     }
 
     static func isVillageCode(_ text: String) -> Bool {
-        text.count == 12 && text.allSatisfy { $0.isASCII && $0.isNumber }
+        text.utf8.count == 12 && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
     }
 
     /// lon/lat for geographic CRSs, survey x/y for projected ones; which CRS is which is checked later.

@@ -15,7 +15,8 @@ extension Store {
     /// is appended. Either all of this commits or none of it does.
     ///
     /// - Parameter registry: The complete new register.
-    /// - Returns: `RegistryDiff(old: stored sites, new: registry.sites)`, computed in the same transaction.
+    /// - Returns: What changed against the stored sites, computed in the same transaction by comparing each
+    ///   site's canonical ``Site/document`` with the stored one (equal documents are equal sites).
     /// - Throws: ``StorageError/rejected(_:)`` when a site code, village code or (device, channel) pair is
     ///   listed twice or a site cannot be encoded as JSON (e.g. a NaN), ``StorageError/constraint(sql:code:message:)``
     ///   when a value breaks the schema (e.g. a NaN in the county extent), or any SQLite failure.
@@ -27,7 +28,8 @@ extension Store {
         let importedAt = Self.timestamp(Date())
 
         return try self.database.transaction { db throws(StorageError) -> RegistryDiff in
-            let diff = RegistryDiff(old: try self.storedSites(db), new: registry.sites)
+            let stored = try db.prepare("SELECT code, doc FROM sites").fetchAll { (code: $0.string(at: 0), value: $0.string(at: 1)) }
+            let diff = RegistryDiff(old: stored, new: rows.map { (code: $0.site.code, value: $0.document) })
             try Self.writeCounty(registry.county, db)
             try Self.writeVillages(registry.villages, db)
             try Self.writeSites(rows, db)
@@ -164,13 +166,10 @@ extension Store {
         var rows: [SiteRow] = []
         rows.reserveCapacity(sites.count)
         for site in sites {
-            let data: Data
-            do {
-                data = try self.encoder.encode(site)
-            } catch {
-                throw .rejected("site \(site.code) cannot be stored as JSON: \(error)")
+            guard let document = site.document else {
+                throw .rejected("site \(site.code) cannot be stored as JSON: it has a number that is not finite")
             }
-            rows.append(SiteRow(site: site, document: String(decoding: data, as: UTF8.self)))
+            rows.append(SiteRow(site: site, document: document))
         }
         return rows
     }
@@ -328,8 +327,18 @@ extension Store {
 
     /// The NFC form of a filter key. Swift's `==` on strings is canonical equivalence, SQL's `=` compares
     /// bytes; comparing NFC forms in SQL gives Swift's answer.
+    ///
+    /// Text made only of ASCII, CJK punctuation, CJK unified ideographs and full-width forms is already NFC
+    /// (none of them has a canonical decomposition or combines), so it skips Foundation's normalisation,
+    /// which bridges through NSString on Linux.
     static func canonical(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
+        let isNFC = text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0x00...0x7F, 0x3000...0x303F, 0x4E00...0x9FFF, 0xFF01...0xFFEF: return true
+            default: return false
+            }
+        }
+        return isNFC ? text : text.precomposedStringWithCanonicalMapping
     }
 
     /// The metric box a `near`/`withinMeters` filter can match in, or nil when no finite box bounds it
