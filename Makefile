@@ -30,8 +30,8 @@ run: build
 demo: build
 	$(HAZARDMON) sites import sites --db $(DB)
 	$(HAZARDMON) sites list --db $(DB) --kind flash_flood --township 龙潭乡
-	$(HAZARDMON) sites list --db $(DB) --near 108.10,30.10 --within 3km
-	$(HAZARDMON) sites show --db $(DB) $$($(HAZARDMON) sites list --db $(DB) --format json | sed -n 's/^    "code" : "\(.*\)",$$/\1/p' | head -n 1)
+	$(HAZARDMON) sites list --db $(DB) --near 108.10,30.10 --within 5km
+	$(HAZARDMON) sites show --db $(DB) DZ500999-0001
 	$(HAZARDMON) sites export --db $(DB) --format geojson --out var/sample-county.geojson
 	@echo "GeoJSON for QGIS: var/sample-county.geojson"
 
