@@ -10,8 +10,13 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let csv: Target.Dependency = .product(name: "CSV", package: "CSV.swift")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
 
 let package = Package(
@@ -22,8 +27,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
@@ -68,6 +78,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The daemon: configuration, HTTP feed, Dispatch-timer ingestion loop, metrics, systemd, ServiceGroup.
+        .target(
+            name: "HazardMonServer",
+            dependencies: [
+                crypto,
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonGeo"),
+                .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonStore"),
+                hummingbird,
+                logging,
+                metrics,
+                prometheus,
+                serviceLifecycle,
+                yams,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Thin executable: parses arguments, calls the libraries.
         .executableTarget(
             name: "HazardMon",
@@ -76,6 +104,7 @@ let package = Package(
                 .target(name: "HazardMonCore"),
                 .target(name: "HazardMonGeo"),
                 .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonServer"),
                 .target(name: "HazardMonStore"),
                 logging,
                 yams,
@@ -107,6 +136,17 @@ let package = Package(
                 .target(name: "HazardMonStore"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HazardMonServerTests",
+            dependencies: [
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonServer"),
+                .target(name: "HazardMonStore"),
+                logging,
+            ],
             swiftSettings: swiftSettings
         ),
     ]
