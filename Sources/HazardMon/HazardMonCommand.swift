@@ -12,7 +12,7 @@ struct HazardMonCommand: AsyncParsableCommand {
               hazardmon sites list --township 青岩镇
               hazardmon sites list --near 108.05,30.12 --within 2km
             """,
-        subcommands: [SitesCommand.self, GeoCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, SitesCommand.self, TokensCommand.self, GeoCommand.self, BenchCommand.self]
     )
 }
 

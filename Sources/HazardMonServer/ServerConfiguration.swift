@@ -1,2 +1,161 @@
 // SPDX-License-Identifier: Apache-2.0
-import HazardMonCore
+import Foundation
+import Logging
+import Yams
+
+/// The daemon's settings, read from YAML (`deploy/hazardmon.example.yaml` documents every key).
+///
+/// Relative paths are resolved against the folder of the configuration file, so a file in
+/// `/etc/hazardmon/` can say `sites: sites`; without a file they are relative to the working folder,
+/// which makes `hazardmon serve` in a checkout serve the sample county with its database under `var/`.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// Address and port to listen on. Default `127.0.0.1:8080`; use `0.0.0.0:8080` behind a firewall.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// SQLite database file. Default `var/hazardmon.sqlite`.
+    public var database = "var/hazardmon.sqlite"
+    /// `normal` (survives a killed process) or `full` (also survives power loss). Default `normal`.
+    public var synchronousFull = false
+    /// The site register folder (`sites/README.md`). Default `sites`.
+    public var sites = "sites"
+    /// Threshold rule files. Default `thresholds`.
+    public var thresholds = "thresholds"
+    /// Contact roster folder. Default `roster`.
+    public var roster = "roster"
+    /// Device tokens file (`hazardmon tokens new` writes entries for it). Default `deploy/sample-tokens.yaml`.
+    public var tokens = "deploy/sample-tokens.yaml"
+    /// How often queued readings are committed, in milliseconds. Default 50.
+    public var tickIntervalMilliseconds = 50
+    /// Readings that may wait for the next commit; beyond it requests get 503 with Retry-After. Default 200,000.
+    public var queueBound = 200_000
+    /// Largest request body in bytes; larger gets 413. Default 4 MiB.
+    public var bodyLimitBytes = 4 * 1024 * 1024
+    /// Readings older than this many days are rejected as outside retention. Default 400.
+    public var retentionDays = 400
+    /// Readings stamped more than this many seconds in the future are rejected. Default 300.
+    public var futureToleranceSeconds = 300
+    /// How long a graceful stop may take before work is cancelled, in seconds. Default 30; keep it below
+    /// the unit's `TimeoutStopSec`.
+    public var shutdownTimeoutSeconds = 30
+    /// swift-log level. Default `info`.
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// The keys a file may use, each with its YAML name.
+    static let keys: Set<String> = [
+        "listen", "database", "synchronous", "sites", "thresholds", "roster", "tokens", "tick_interval_ms",
+        "queue_bound", "body_limit_bytes", "retention_days", "future_tolerance_s", "shutdown_timeout_s", "log_level",
+    ]
+
+    /// Reads a configuration file; every problem is reported as `file:line: key: reason`.
+    public static func load(path: String) throws(ConfigurationError) -> ServerConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(problems: ["\(path): cannot read the file"])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(problems: ["\(path): not UTF-8 text"])
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try Self.parse(text, file: path, baseFolder: base.isEmpty ? "." : base)
+    }
+
+    /// Parses configuration text. `baseFolder` resolves relative paths.
+    public static func parse(_ text: String, file: String, baseFolder: String) throws(ConfigurationError) -> ServerConfiguration {
+        var problems: [String] = []
+        var configuration = ServerConfiguration()
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(problems: ["\(file): not valid YAML: \(error)"])
+        }
+        guard let root else { return configuration.resolvingPaths(against: baseFolder) }  // an empty file: defaults
+        guard let mapping = root.mapping else {
+            throw ConfigurationError(problems: ["\(file): expected a mapping of keys, see deploy/hazardmon.example.yaml"])
+        }
+        func place(_ node: Node) -> String { node.mark.map { "\(file):\($0.line)" } ?? file }
+        for (key, value) in mapping {
+            guard let name = key.string else { continue }
+            func fail(_ reason: String) { problems.append("\(place(value)): \(name): \(reason)") }
+            func integer(_ range: ClosedRange<Int>) -> Int? {
+                guard let number = value.int, range.contains(number) else {
+                    fail("'\(value.string ?? "")' must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+                    return nil
+                }
+                return number
+            }
+            func text() -> String? {
+                guard let string = value.string, !string.isEmpty else {
+                    fail("must be a non-empty string")
+                    return nil
+                }
+                return string
+            }
+            switch name {
+            case "listen":
+                guard let listen = text() else { continue }
+                guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+                    (0...65535).contains(port), colon != listen.startIndex
+                else {
+                    fail("'\(listen)' is not HOST:PORT, e.g. 127.0.0.1:8080")
+                    continue
+                }
+                configuration.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                configuration.port = port
+            case "database": configuration.database = text() ?? configuration.database
+            case "synchronous":
+                switch value.string {
+                case "normal": configuration.synchronousFull = false
+                case "full": configuration.synchronousFull = true
+                default: fail("'\(value.string ?? "")' must be normal or full")
+                }
+            case "sites": configuration.sites = text() ?? configuration.sites
+            case "thresholds": configuration.thresholds = text() ?? configuration.thresholds
+            case "roster": configuration.roster = text() ?? configuration.roster
+            case "tokens": configuration.tokens = text() ?? configuration.tokens
+            case "tick_interval_ms": configuration.tickIntervalMilliseconds = integer(1...10_000) ?? configuration.tickIntervalMilliseconds
+            case "queue_bound": configuration.queueBound = integer(1...100_000_000) ?? configuration.queueBound
+            case "body_limit_bytes": configuration.bodyLimitBytes = integer(1024...1_073_741_824) ?? configuration.bodyLimitBytes
+            case "retention_days": configuration.retentionDays = integer(1...36_500) ?? configuration.retentionDays
+            case "future_tolerance_s": configuration.futureToleranceSeconds = integer(0...86_400) ?? configuration.futureToleranceSeconds
+            case "shutdown_timeout_s": configuration.shutdownTimeoutSeconds = integer(1...3600) ?? configuration.shutdownTimeoutSeconds
+            case "log_level":
+                if let level = value.string.flatMap(Logger.Level.init(rawValue:)) {
+                    configuration.logLevel = level
+                } else {
+                    fail("'\(value.string ?? "")' must be one of trace, debug, info, notice, warning, error, critical")
+                }
+            default:
+                problems.append("\(place(key)): \(name): unknown key (known: \(Self.keys.sorted().joined(separator: ", ")))")
+            }
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return configuration.resolvingPaths(against: baseFolder)
+    }
+
+    /// The configuration with relative paths made relative to `folder`.
+    public func resolvingPaths(against folder: String) -> ServerConfiguration {
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") || folder == "." ? path : (folder as NSString).appendingPathComponent(path)
+        }
+        var resolved = self
+        resolved.database = resolve(self.database)
+        resolved.sites = resolve(self.sites)
+        resolved.thresholds = resolve(self.thresholds)
+        resolved.roster = resolve(self.roster)
+        resolved.tokens = resolve(self.tokens)
+        return resolved
+    }
+}
+
+/// A configuration file that cannot be used; every problem, one per line.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var problems: [String]
+
+    public init(problems: [String]) {
+        self.problems = problems
+    }
+
+    public var description: String { self.problems.joined(separator: "\n") }
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import HazardMonCore
+import HazardMonGeo
+import HazardMonRegistry
+import HazardMonStore
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// Builds and runs the daemon: one `ServiceGroup` of the ingest loop, the reload listener, the systemd
+/// watchdog and the HTTP server, in dependency order (style.md §6). Shutdown runs in reverse: HTTP stops
+/// accepting and finishes its requests (which wait for their commit), then the ingest loop commits what
+/// is queued, and the store closes last.
+public enum Daemon {
+    /// Runs until SIGTERM or SIGINT, then stops gracefully. SIGHUP reloads the register and the tokens.
+    ///
+    /// - Parameter onListening: Called once the server accepts connections, with the bound port (tests use
+    ///   port 0 and read the real one here) and a handle that stops the daemon as SIGTERM would.
+    public static func run(
+        configuration: ServerConfiguration, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
+        onListening: @escaping @Sendable (DaemonHandle) async -> Void = { _ in }
+    ) async throws {
+        let notifier = SystemdNotifier(environment: environment)
+        let folder = (configuration.database as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let storage = StorageConfiguration(path: configuration.database, synchronous: configuration.synchronousFull ? .full : .normal)
+        try await withStore(storage) { store in
+            let tokens = try TokenTable.load(path: configuration.tokens)
+            try await Self.importRegister(configuration.sites, into: store, logger: logger, atStart: true)
+            let state = DaemonState(directory: ChannelDirectory(records: try await store.channels()), tokens: tokens)
+            let metrics = ServerMetrics()
+            let loop = IngestLoop(
+                writer: try IngestWriter(configuration: storage), tickMilliseconds: configuration.tickIntervalMilliseconds,
+                queueBound: configuration.queueBound, metrics: metrics, logger: logger)
+
+            let groupBox = Mutex<ServiceGroup?>(nil)
+            let router = Router()
+            FeedRoutes(state: state, loop: loop, metrics: metrics, configuration: configuration).add(to: router)
+            let app = Application(
+                router: router,
+                configuration: ApplicationConfiguration(
+                    address: .hostname(configuration.host, port: configuration.port), serverName: "hazardmon"),
+                onServerRunning: { channel in
+                    state.isReady = true
+                    let port = channel.localAddress?.port ?? configuration.port
+                    logger.info(
+                        "serving", metadata: ["address": "\(configuration.host):\(port)", "channels": "\(state.directory.channelCount)"])
+                    try? notifier?.ready(status: "serving \(state.directory.channelCount) channels on port \(port)")
+                    if let group = groupBox.withLock({ $0 }) { await onListening(DaemonHandle(port: port, group: group)) }
+                },
+                logger: logger
+            )
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: IngestService(loop: loop, state: state, notifier: notifier, logger: logger)),
+                        .init(service: ReloadService(configuration: configuration, store: store, state: state, logger: logger)),
+                        .init(service: WatchdogService(notifier: notifier, logger: logger) {
+                            let queued = loop.queuedReadings
+                            let committed = loop.committed
+                            return "\(committed.readings) readings committed in \(committed.batches) batches; \(queued) queued"
+                        }),
+                        .init(service: app),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                ).withShutdownTimeout(seconds: configuration.shutdownTimeoutSeconds)
+            )
+            groupBox.withLock { $0 = group }
+            try await group.run()
+        }
+        logger.info("stopped")
+    }
+
+    /// Loads and stores the register in `folder`. At start an invalid register is fatal only when the
+    /// database has none yet: a county's daemon keeps serving the last good register rather than refusing
+    /// to start over one bad row, and says so loudly.
+    static func importRegister(_ folder: String, into store: Store, logger: Logger, atStart: Bool) async throws {
+        do {
+            let registry = try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            let diff = try await store.replaceRegistry(registry)
+            logger.info(
+                "register loaded",
+                metadata: ["folder": "\(folder)", "sites": "\(registry.sites.count)", "diff": "\(diff)"])
+        } catch let error as RegistryError {
+            let stored = try await store.registry()
+            logger.error(
+                "register rejected; \(stored == nil ? "no register to serve" : "keeping the stored register")",
+                metadata: ["folder": "\(folder)", "problems": "\(error.issues.count)", "first": "\(error.issues.first?.description ?? "")"])
+            for issue in error.issues.prefix(50) { logger.error("register problem", metadata: ["problem": "\(issue)"]) }
+            if stored == nil || !atStart { throw error }
+        }
+    }
+}
+
+/// A running daemon, for tests and embedding: its port, and a graceful stop.
+public struct DaemonHandle: Sendable {
+    public let port: Int
+    let group: ServiceGroup
+
+    /// Stops the daemon as SIGTERM does: stop accepting, finish requests, commit the queue, close.
+    public func stop() async {
+        await self.group.triggerGracefulShutdown()
+    }
+}
+
+extension ServiceGroupConfiguration {
+    func withShutdownTimeout(seconds: Int) -> Self {
+        var configuration = self
+        configuration.maximumGracefulShutdownDuration = .seconds(seconds)
+        return configuration
+    }
+}
+
+/// Runs the ingest loop's timer until graceful shutdown, then commits what is queued and stops.
+struct IngestService: Service {
+    let loop: IngestLoop
+    let state: DaemonState
+    let notifier: SystemdNotifier?
+    let logger: Logger
+
+    func run() async throws {
+        self.loop.start()
+        try? await gracefulShutdown()
+        self.state.isReady = false
+        try? self.notifier?.stopping(status: "committing queued readings")
+        await self.loop.shutdown()
+    }
+}
+
+/// Reloads the register and the tokens on SIGHUP; a bad file is logged and the previous one stays.
+struct ReloadService: Service {
+    let configuration: ServerConfiguration
+    let store: Store
+    let state: DaemonState
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            await self.reload()
+        }
+    }
+
+    func reload() async {
+        self.logger.notice("SIGHUP: reloading the register and the tokens")
+        do {
+            self.state.tokens = try TokenTable.load(path: self.configuration.tokens)
+            self.logger.info("tokens reloaded", metadata: ["tokens": "\(self.state.tokens.count)"])
+        } catch {
+            self.logger.error("tokens file rejected; the previous tokens stay", metadata: ["problems": "\(error)"])
+        }
+        do {
+            try await Daemon.importRegister(self.configuration.sites, into: self.store, logger: self.logger, atStart: false)
+            self.state.directory = ChannelDirectory(records: try await self.store.channels())
+        } catch {
+            self.logger.error("register reload failed; the previous register stays", metadata: ["error": "\(error)"])
+        }
+    }
+}
