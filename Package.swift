@@ -148,6 +148,7 @@ let package = Package(
                 .target(name: "HazardMonServer"),
                 .target(name: "HazardMonStore"),
                 logging,
+                serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),

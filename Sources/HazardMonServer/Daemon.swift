@@ -57,13 +57,14 @@ public enum Daemon {
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [
-                        .init(service: IngestService(loop: loop, state: state, notifier: notifier, logger: logger)),
-                        .init(service: ReloadService(configuration: configuration, store: store, state: state, logger: logger)),
+                        // The watchdog first, so that it keeps pinging while the others drain (reverse order).
                         .init(service: WatchdogService(notifier: notifier, logger: logger) {
                             let queued = loop.queuedReadings
                             let committed = loop.committed
                             return "\(committed.readings) readings committed in \(committed.batches) batches; \(queued) queued"
                         }),
+                        .init(service: IngestService(loop: loop, state: state, notifier: notifier, logger: logger)),
+                        .init(service: ReloadService(configuration: configuration, store: store, state: state, notifier: notifier, logger: logger)),
                         .init(service: app),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint],
@@ -137,6 +138,7 @@ struct ReloadService: Service {
     let configuration: ServerConfiguration
     let store: Store
     let state: DaemonState
+    let notifier: SystemdNotifier?
     let logger: Logger
 
     func run() async throws {
@@ -148,6 +150,8 @@ struct ReloadService: Service {
 
     func reload() async {
         self.logger.notice("SIGHUP: reloading the register and the tokens")
+        try? self.notifier?.reloading()
+        defer { try? self.notifier?.ready(status: "serving \(self.state.directory.channelCount) channels (reloaded)") }
         do {
             self.state.tokens = try TokenTable.load(path: self.configuration.tokens)
             self.logger.info("tokens reloaded", metadata: ["tokens": "\(self.state.tokens.count)"])
