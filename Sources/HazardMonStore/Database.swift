@@ -261,7 +261,9 @@ public final class Database {
         return value
     }
 
-    private func rollbackAfterFailure() {
+    /// Rolls back the open transaction after a failure, if SQLite has not already done so. Also used by
+    /// ``IngestWriter``, whose transaction body throws untyped errors.
+    func rollbackAfterFailure() {
         // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, …) make SQLite roll back by itself;
         // a second ROLLBACK would then only fail.
         guard self.isInTransaction else { return }

@@ -14,7 +14,7 @@ struct StoreRegistryTests {
     @Test func aNewStoreIsMigratedAndEmpty() async throws {
         let store = try temporaryStore().store
         #expect(try await store.schemaVersion() == Store.migrator.latestVersion)
-        #expect(Store.migrator.latestVersion == 1)
+        #expect(Store.migrator.latestVersion == 2)
         #expect(try await store.registry() == nil)
         #expect(try await store.sites(matching: SiteFilter()).isEmpty)
         #expect(try await store.channels().isEmpty)
@@ -141,7 +141,7 @@ struct StoreRegistryTests {
         await #expect(throws: StorageError.closed(path: context.path)) { try await context.store.registry() }
 
         try await withStore(at: context.path) { reopened throws in
-            #expect(try await reopened.schemaVersion() == 1)
+            #expect(try await reopened.schemaVersion() == Store.migrator.latestVersion)
             #expect(try await reopened.registry() == Fixtures.registry)
             #expect(try await reopened.channels() == channels)
             #expect(try await reopened.registryEvents().count == 1)
@@ -264,24 +264,24 @@ struct StoreOpeningTests {
             Issue.record("expected a migration error, got \(String(describing: error))")
             return
         }
-        #expect(version == 2)
+        #expect(version == Store.migrator.latestVersion + 1)
         // Left untouched.
         try withDatabase(at: path) { db throws in
-            #expect(try db.userVersion == 2)
+            #expect(try db.userVersion == Store.migrator.latestVersion + 1)
             #expect(try scalar("SELECT count(*) FROM sites", in: db) == .integer(3))
         }
     }
 
-    @Test func aStoreCreatesTheV1TablesInWALMode() async throws {
+    @Test func aStoreCreatesTheTablesInWALMode() async throws {
         let path = try temporaryDirectory().path()
         let store = try Store(configuration: StorageConfiguration(path: path, synchronous: .full))
         #expect(store.configuration.synchronous == .full)
-        #expect(try await store.schemaVersion() == 1)
+        #expect(try await store.schemaVersion() == 2)
         await store.close()
         try withDatabase(at: path) { db throws in
             #expect(try scalar("PRAGMA journal_mode", in: db) == .text("wal"))
             #expect(try scalar("SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)", in: db)
-                == .text("channels,county,registry_events,sites,villages"))
+                == .text("channels,county,device_health,readings,registry_events,sites,villages"))
         }
     }
 }

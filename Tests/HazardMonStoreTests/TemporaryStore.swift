@@ -42,6 +42,14 @@ func withDatabase<T>(
     return try body(database)
 }
 
+/// Opens an ingest writer at `path`, runs `body`, and closes the writer afterwards, also on throw.
+@discardableResult
+func withIngestWriter<T>(at path: String, _ body: (IngestWriter) throws -> T) throws -> T {
+    let writer = try IngestWriter(configuration: StorageConfiguration(path: path))
+    defer { writer.close() }
+    return try body(writer)
+}
+
 /// The directory a `.temporaryDirectory` or `.temporaryStore` test runs in.
 struct TemporaryDirectory: Sendable {
     @TaskLocal static var current: TemporaryDirectory?
