@@ -75,7 +75,7 @@ public struct FeedRoutes: Sendable {
         }
         let document: FeedDocument
         do {
-            document = try FeedDocument.decode(Data(buffer: body, byteTransferStrategy: .noCopy))
+            document = try FeedDocument.decode(Data(body.readableBytesView))
         } catch {
             return Self.json(.badRequest, ["error": "\(error)"])
         }

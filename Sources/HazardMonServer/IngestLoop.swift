@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import CoreMetrics
 import Dispatch
 import Foundation
 import HazardMonStore
@@ -39,7 +40,8 @@ public final class IngestLoop: Sendable {
     private let state = Mutex(State())
     private let writer: Mutex<IngestWriter?>
     private let queue = DispatchQueue(label: "hazardmon.ingest")
-    private let timer: any DispatchSourceTimer
+    /// Created by ``start()``, cancelled by ``shutdown()``; only touched under its lock.
+    private let timer = Mutex<(any DispatchSourceTimer)?>(nil)
     private let bound: Int
     private let interval: DispatchTimeInterval
     private let hook: CommitHook?
@@ -60,14 +62,18 @@ public final class IngestLoop: Sendable {
         self.hook = hook
         self.metrics = metrics
         self.logger = logger
-        self.timer = DispatchSource.makeTimerSource(queue: self.queue)
     }
 
     /// Starts the timer. Call once.
     public func start() {
-        self.timer.schedule(deadline: .now() + self.interval, repeating: self.interval, leeway: .milliseconds(5))
-        self.timer.setEventHandler(handler: self.makeHandler())
-        self.timer.activate()
+        let handler = self.makeHandler()
+        self.timer.withLock { slot in
+            let timer = DispatchSource.makeTimerSource(queue: self.queue)
+            timer.schedule(deadline: .now() + self.interval, repeating: self.interval, leeway: .milliseconds(5))
+            timer.setEventHandler(handler: handler)
+            timer.activate()
+            slot = timer
+        }
     }
 
     private nonisolated func makeHandler() -> @Sendable () -> Void {
@@ -165,7 +171,10 @@ public final class IngestLoop: Sendable {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             self.queue.async {
                 self.tick()
-                self.timer.cancel()
+                self.timer.withLock { timer in
+                    timer?.cancel()
+                    timer = nil
+                }
                 self.writer.withLock { writer in
                     writer?.close()
                     writer = nil

@@ -21,10 +21,10 @@ import Synchronization
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
-    let queueDepth: Recorder
-    private let batchSize: Recorder
-    private let commitLatency: Metrics.Timer
-    private let results: [ItemResult.Status: Counter]
+    let queueDepth: CoreMetrics.Recorder
+    private let batchSize: CoreMetrics.Recorder
+    private let commitLatency: CoreMetrics.Timer
+    private let results: [ItemResult.Status: CoreMetrics.Counter]
     private let lastSeen = Mutex<[String: Int64]>([:])
 
     public init() {
@@ -35,12 +35,12 @@ public final class ServerMetrics: Sendable {
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(1000),
         ]
         self.factory = factory
-        self.queueDepth = Gauge(label: "hazardmon_ingest_queue_depth", factory: factory)
-        self.batchSize = Recorder(label: "hazardmon_ingest_batch_size", aggregate: true, factory: factory)
-        self.commitLatency = Metrics.Timer(label: "hazardmon_ingest_commit_seconds", factory: factory)
-        var results: [ItemResult.Status: Counter] = [:]
+        self.queueDepth = CoreMetrics.Gauge(label: "hazardmon_ingest_queue_depth", factory: factory)
+        self.batchSize = CoreMetrics.Recorder(label: "hazardmon_ingest_batch_size", aggregate: true, factory: factory)
+        self.commitLatency = CoreMetrics.Timer(label: "hazardmon_ingest_commit_seconds", factory: factory)
+        var results: [ItemResult.Status: CoreMetrics.Counter] = [:]
         for status in ItemResult.Status.allCases {
-            results[status] = Counter(label: "hazardmon_readings_total", dimensions: [("result", status.rawValue)], factory: factory)
+            results[status] = CoreMetrics.Counter(label: "hazardmon_readings_total", dimensions: [("result", status.rawValue)], factory: factory)
         }
         self.results = results
     }
@@ -57,7 +57,7 @@ public final class ServerMetrics: Sendable {
         for result in results {
             counts[result.status, default: 0] += 1
             if result.status == .rejected {
-                Counter(label: "hazardmon_readings_rejected_total", dimensions: [("reason", Self.reasonCode(result.reason))], factory: self.factory)
+                CoreMetrics.Counter(label: "hazardmon_readings_rejected_total", dimensions: [("reason", Self.reasonCode(result.reason))], factory: self.factory)
                     .increment()
             } else {
                 devices.insert(result.device)
@@ -72,14 +72,14 @@ public final class ServerMetrics: Sendable {
     }
 
     func record(requestStatus: Int) {
-        Counter(label: "hazardmon_requests_total", dimensions: [("status", String(requestStatus))], factory: self.factory).increment()
+        CoreMetrics.Counter(label: "hazardmon_requests_total", dimensions: [("status", String(requestStatus))], factory: self.factory).increment()
     }
 
     /// The Prometheus text exposition, with device ages brought up to date first.
     public func exposition(now: Int64) -> [UInt8] {
         let seen = self.lastSeen.withLock { $0 }
         for (device, at) in seen {
-            Gauge(label: "hazardmon_device_last_seen_age_seconds", dimensions: [("device", device)], factory: self.factory)
+            CoreMetrics.Gauge(label: "hazardmon_device_last_seen_age_seconds", dimensions: [("device", device)], factory: self.factory)
                 .record(Double(now - at) / 1000)
         }
         return self.registry.emitToBuffer()

@@ -25,12 +25,12 @@ final class DaemonProcess: Sendable {
             database: hazardmon.sqlite
             sites: sites
             tokens: tokens.yaml
-            tick_interval_ms: 20
             log_level: info
+            \(extraConfiguration.contains("tick_interval_ms") ? "" : "tick_interval_ms: 20")
             \(extraConfiguration)
             """.utf8).write(to: config)
         let log = folder.appendingPathComponent("daemon-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = ["serve", "--config", config.path]

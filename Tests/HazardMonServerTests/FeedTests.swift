@@ -27,7 +27,8 @@ struct FeedTests {
     }
 
     /// (what is wrong, the value posted, the expected reason's start)
-    static let rejections: [(String, (String, String, String, Any), String)] = [
+    static var rejections: [(String, (String, String, String, Any), String)] {
+        [
         ("unknown device", ("99999999", "L3_YL_1", stamp(-60), 1.0), "unknown device 99999999"),
         ("unknown channel", ("10000001", "L3_YL_9", stamp(-60), 1.0), "unknown channel L3_YL_9 on device 10000001"),
         ("above the valid range", ("10000001", "L3_YL_1", stamp(-60), 300.5), "value 300.5 is outside the channel's valid range 0...300 mm"),
@@ -38,7 +39,8 @@ struct FeedTests {
         ("time stamp not RFC 3339", ("10000001", "L3_YL_1", "2026/11/29 08:00", 1.0), "ts '2026/11/29 08:00' is not an RFC 3339"),
         ("more than 5 minutes in the future", ("10000001", "L3_YL_1", stamp(400), 1.0), "ts "),
         ("older than retention", ("10000001", "L3_YL_1", stamp(-401 * 86_400), 1.0), "ts "),
-    ]
+        ]
+    }
 
     @Test("each bad reading is rejected with its reason and index; the good one beside it is stored",
           arguments: Self.rejections.map { $0.0 })
