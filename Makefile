@@ -35,12 +35,16 @@ demo: build
 	$(HAZARDMON) sites export --db $(DB) --format geojson --out var/sample-county.geojson
 	@echo "GeoJSON for QGIS: var/sample-county.geojson"
 
-## bench: PROJ wrapper vs raw C, and register import vs ogr2ogr (release build; prints ratios)
+## bench: release build; prints ratios measured side by side in one run:
+##   PROJ wrapper vs raw C; register import vs ogr2ogr; ingest writer vs raw C SQLite;
+##   end-to-end HTTP ingest vs InfluxDB 1.x and the C ceiling
 bench:
-	@scripts/deps.sh gdal-bin proj-bin
+	@scripts/deps.sh gdal-bin proj-bin influxdb
 	$(SWIFT) build -c release
 	Benchmarks/proj/run.sh
 	Benchmarks/import/run.sh
+	Benchmarks/ingest/run.sh
+	Benchmarks/http/run.sh
 
 clean:
 	rm -rf .build var

@@ -63,6 +63,11 @@ public struct FeedDocument: Sendable {
     /// Decodes a body of either shape.
     /// - Throws: ``FeedError/malformed(_:)`` naming the position of the problem.
     public static func decode(_ body: Data) throws(FeedError) -> FeedDocument {
+        // The common shape is parsed once, straight into structs; only other bodies go through
+        // JSONSerialization (which also gives the error for a body that is not JSON at all).
+        if Self.startsWithReadingsKey(body) {
+            return try Self.decodeStandard(body)
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
@@ -76,6 +81,20 @@ public struct FeedDocument: Sendable {
             return try Self.decodeStandard(body)
         }
         return try Self.decodeCGS(top)
+    }
+
+    /// Whether the body is an object whose first key is `readings` (white space allowed).
+    static func startsWithReadingsKey(_ body: Data) -> Bool {
+        var index = body.startIndex
+        func skipSpace() {
+            while index < body.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(body[index]) { index += 1 }
+        }
+        skipSpace()
+        guard index < body.endIndex, body[index] == UInt8(ascii: "{") else { return false }
+        index += 1
+        skipSpace()
+        let key = Array("\"readings\"".utf8)
+        return body[index...].starts(with: key)
     }
 
     private struct StandardBody: Decodable {

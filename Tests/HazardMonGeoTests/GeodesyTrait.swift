@@ -14,19 +14,6 @@ enum TestGeodesy {
     }
 }
 
-/// Runs `body` with a fresh ``Geodesy`` and closes it afterwards, also when `body` throws.
-func withGeodesy<Result>(_ body: (Geodesy) async throws -> Result) async throws -> Result {
-    let geodesy = try Geodesy()
-    do {
-        let result = try await body(geodesy)
-        await geodesy.close()
-        return result
-    } catch {
-        await geodesy.close()
-        throw error
-    }
-}
-
 /// Gives each test (each case of a parameterised test) its own ``Geodesy``, closed when the test ends.
 struct GeodesyTrait: TestTrait, TestScoping {
     func provideScope(

@@ -20,15 +20,7 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 func withStore<T>(
     at path: String, synchronous: StorageConfiguration.Synchronous = .normal, _ body: (Store) async throws -> T
 ) async throws -> T {
-    let store = try Store(configuration: StorageConfiguration(path: path, synchronous: synchronous))
-    do {
-        let result = try await body(store)
-        await store.close()
-        return result
-    } catch {
-        await store.close()
-        throw error
-    }
+    try await withStore(StorageConfiguration(path: path, synchronous: synchronous), body)
 }
 
 /// Opens a raw connection at `path`, runs `body`, and closes it afterwards, also on throw.

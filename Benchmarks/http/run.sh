@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# End-to-end durable ingest over HTTP on loopback: `hazardmon serve` (release build, the sample county's
+# 360 channels) and InfluxDB 1.x (Debian's influxdb, /write line protocol) take the same readings from the
+# same load generator (Benchmarks/http/loadgen.py, 4 keep-alive clients) at batch sizes 1, 100 and 1000;
+# the raw C SQLite ceiling (Benchmarks/ingest/sqlite_c_ceiling.c, same schema and pragmas) runs in the same
+# session. Prints medians of RUNS runs, p50/p99 request latency, hazardmon's peak RSS, and the ratios.
+# Everything binds to 127.0.0.1 and lives in a temporary folder; every process started is stopped.
+#   Benchmarks/http/run.sh [RUNS=3]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${1:-3}
+BIN=${HAZARDMON:-.build/release/hazardmon}
+[ -x "$BIN" ] || { echo "build first: swift build -c release" >&2; exit 1; }
+command -v influxd >/dev/null || { echo "influxd missing: apt-get install -y influxdb" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+mkdir -p .build/bench
+cc -O2 -o .build/bench/sqlite_c_ceiling Benchmarks/ingest/sqlite_c_ceiling.c $(pkg-config --cflags --libs sqlite3)
+
+# The channels of the sample county, as [device, channel] pairs.
+python3 - "$work/channels.json" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open("sites/devices.csv", encoding="utf-8")))
+json.dump([[r["device_id"], r["channel"]] for r in rows], open(sys.argv[1], "w"))
+PY
+base_ms=$(( ($(date +%s) - 10 * 86400) * 1000 ))
+token=hazardmon-sample-county-demo-token
+
+start_hazardmon() {
+  rm -f "$work"/hm.sqlite*
+  cat > "$work/hm.yaml" <<YAML
+listen: 127.0.0.1:18080
+database: $work/hm.sqlite
+sites: $PWD/sites
+tokens: $PWD/deploy/sample-tokens.yaml
+log_level: warning
+YAML
+  "$BIN" serve --config "$work/hm.yaml" 2>"$work/hm.log" & hm_pid=$!
+  pids+=("$hm_pid")
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && return; sleep 0.1; done
+  echo "hazardmon did not start:"; cat "$work/hm.log"; exit 1
+}
+start_influx() {
+  rm -rf "$work/influx"; mkdir -p "$work/influx"/{data,meta,wal}
+  cat > "$work/influx/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:18088"
+[meta]
+  dir = "$work/influx/meta"
+[data]
+  dir = "$work/influx/data"
+  wal-dir = "$work/influx/wal"
+[http]
+  bind-address = "127.0.0.1:18086"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+CONF
+  influxd run -config "$work/influx/influxdb.conf" >"$work/influx.log" 2>&1 & influx_pid=$!
+  pids+=("$influx_pid")
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:18086/ping >/dev/null && break; sleep 0.1; done
+  curl -sf -XPOST http://127.0.0.1:18086/query --data-urlencode 'q=CREATE DATABASE bench' >/dev/null
+}
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+
+results="$work/results.jsonl"
+for batch in 1 100 1000; do
+  case $batch in 1) total=20000 ;; 100) total=200000 ;; *) total=400000 ;; esac
+  for run in $(seq "$RUNS"); do
+    start_hazardmon
+    python3 Benchmarks/http/loadgen.py --target hazardmon --port 18080 --batch $batch --readings $total \
+      --channels "$work/channels.json" --token $token --base-ms $base_ms \
+      | python3 -c "import json,sys; r=json.load(sys.stdin); r['rss_mb']=int(open('/proc/$hm_pid/status').read().split('VmHWM:')[1].split()[0])//1024; print(json.dumps(r))" >>"$results"
+    stop "$hm_pid"
+    start_influx
+    python3 Benchmarks/http/loadgen.py --target influx --port 18086 --batch $batch --readings $total \
+      --channels "$work/channels.json" --base-ms $base_ms >>"$results"
+    stop "$influx_pid"
+  done
+done
+ceiling=()
+for run in $(seq "$RUNS"); do
+  rm -f "$work"/c.sqlite*
+  ceiling+=("$(.build/bench/sqlite_c_ceiling "$work/c.sqlite" 1000000 1000 360 | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')")
+done
+python3 - "$results" "${ceiling[@]}" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+ceiling = statistics.median(int(x) for x in sys.argv[2:])
+med = lambda xs: statistics.median(xs)
+print("end-to-end durable ingest over HTTP (loopback, 4 clients, medians of %d runs)" % (len(rows) // 6))
+print("%-6s %-10s %12s %9s %9s %8s %7s" % ("batch", "target", "readings/s", "p50 ms", "p99 ms", "non-2xx", "RSS MB"))
+summary = {}
+for batch in (1, 100, 1000):
+    for target in ("hazardmon", "influx"):
+        rs = [r for r in rows if r["batch"] == batch and r["target"] == target]
+        rate = med([r["readings_per_s"] for r in rs]); summary[(batch, target)] = rate
+        print("%-6d %-10s %12.0f %9.2f %9.2f %8d %7s" % (batch, target, rate, med([r["p50_ms"] for r in rs]),
+              med([r["p99_ms"] for r in rs]), sum(r["non_2xx"] for r in rs),
+              str(int(med([r["rss_mb"] for r in rs]))) if target == "hazardmon" else "-"))
+print("C SQLite ceiling (same schema and pragmas, batch 1000, 360 channels): %.0f rows/s" % ceiling)
+for batch in (1, 100, 1000):
+    print("batch %-4d hazardmon/InfluxDB ratio: %.2fx" % (batch, summary[(batch, "hazardmon")] / summary[(batch, "influx")]))
+print("batch 1000 hazardmon/C ceiling ratio: %.2fx" % (summary[(1000, "hazardmon")] / ceiling))
+PY
