@@ -112,6 +112,16 @@ public struct FeedDocument: Sendable {
         let decoded: StandardBody
         do {
             decoded = try JSONDecoder().decode(StandardBody.self, from: body)
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            // JSONDecoder does not say where the syntax breaks; JSONSerialization does ("around character 17").
+            do {
+                _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+                throw FeedError.malformed("body is not valid JSON: \(context.debugDescription)")
+            } catch let error as FeedError {
+                throw error
+            } catch {
+                throw .malformed("body is not valid JSON: \(Self.describe(error))")
+            }
         } catch let error as DecodingError {
             throw .malformed(Self.describe(error))
         } catch {

@@ -118,7 +118,9 @@ struct FeedTests {
     @Test("malformed bodies are 400 and name the position", arguments: [
         ("{\"readings\":[{\"device\":\"10000001\",\"channel\":\"L3_YL_1\",\"value\":1}]}", "readings[0].ts: required key is missing"),
         ("{\"readings\":[{\"device\":\"10000001\",\"channel\":\"L3_YL_1\",\"ts\":\"x\",\"value\":true}]}", "readings[0].value"),
-        ("{\"readings\":[{\"device\":\"10000001\",", "body is not valid JSON"),
+        ("{\"readings\":[{\"device\":\"10000001\",", "body is not valid JSON: Unexpected end of file during JSON parse."),
+        ("{\"readings\":[1,2,}", "body is not valid JSON: Invalid value around character 17."),
+        ("{\"1000\":{\"L3_YL_1\":{\"x\":1 \"y\":2}}}", "body is not valid JSON: "),
         ("[1,2,3]", "body must be a JSON object"),
         ("{\"10000001\":{\"L3_YL_1\":5}}", "10000001.L3_YL_1: expected an object of time stamps"),
     ])
