@@ -35,7 +35,8 @@ public enum Daemon {
             let metrics = ServerMetrics()
             let loop = IngestLoop(
                 writer: try IngestWriter(configuration: storage), tickMilliseconds: configuration.tickIntervalMilliseconds,
-                queueBound: configuration.queueBound, metrics: metrics, logger: logger)
+                queueBound: configuration.queueBound, flushReadings: configuration.flushReadings, metrics: metrics,
+                logger: logger)
 
             let groupBox = Mutex<ServiceGroup?>(nil)
             let router = Router()

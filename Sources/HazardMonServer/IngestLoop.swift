@@ -9,7 +9,9 @@ import Synchronization
 /// The Dispatch-timer ingestion loop: handlers enqueue validated readings and wait; every tick commits
 /// everything queued in ONE SQLite transaction and then answers the waiting requests.
 ///
-/// So a 2xx to a device means its readings are on disk (group commit, as design.md requires). The queue is
+/// So a 2xx to a device means its readings are on disk (group commit, as design.md requires). When
+/// `flushReadings` or more are queued, the commit starts at once instead of waiting for the tick, so a
+/// storm's large batches are not held back by the timer; a quiet feed still commits every tick. The queue is
 /// bounded in readings; a submission that does not fit fails at once with ``IngestError/queueFull`` (the
 /// HTTP layer answers 503 with `Retry-After`), and nothing is ever dropped silently.
 ///
@@ -43,6 +45,7 @@ public final class IngestLoop: Sendable {
     /// Created by ``start()``, cancelled by ``shutdown()``; only touched under its lock.
     private let timer = Mutex<(any DispatchSourceTimer)?>(nil)
     private let bound: Int
+    private let flushThreshold: Int
     private let interval: DispatchTimeInterval
     private let hook: CommitHook?
     private let metrics: ServerMetrics
@@ -52,12 +55,14 @@ public final class IngestLoop: Sendable {
     ///   - writer: Its own connection to the database; the loop closes it on ``shutdown()``.
     ///   - tickMilliseconds: Commit interval.
     ///   - queueBound: Readings (and status blocks) that may wait for a commit.
+    ///   - flushReadings: Queued readings that start a commit before the tick.
     public init(
-        writer: consuming sending IngestWriter, tickMilliseconds: Int, queueBound: Int, hook: CommitHook? = nil,
-        metrics: ServerMetrics, logger: Logger
+        writer: consuming sending IngestWriter, tickMilliseconds: Int, queueBound: Int, flushReadings: Int = .max,
+        hook: CommitHook? = nil, metrics: ServerMetrics, logger: Logger
     ) {
         self.writer = Mutex(Optional(writer))
         self.bound = queueBound
+        self.flushThreshold = flushReadings
         self.interval = .milliseconds(tickMilliseconds)
         self.hook = hook
         self.metrics = metrics
@@ -95,19 +100,23 @@ public final class IngestLoop: Sendable {
         let size = rows.count + health.count
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                let refusal: IngestError? = self.state.withLock { state in
-                    if state.closed { return .shuttingDown }
+                let (refusal, queued): (IngestError?, Int) = self.state.withLock { state in
+                    if state.closed { return (.shuttingDown, state.queuedReadings) }
                     if state.queuedReadings + size > self.bound {
-                        return .queueFull(retryAfterSeconds: 1)
+                        return (.queueFull(retryAfterSeconds: 1), state.queuedReadings)
                     }
                     state.pending.append(Submission(rows: rows, health: health, continuation: continuation))
                     state.queuedReadings += size
-                    return nil
+                    return (nil, state.queuedReadings)
                 }
                 if let refusal {
                     continuation.resume(throwing: refusal)
-                } else {
-                    self.metrics.queueDepth.record(self.queuedReadings)
+                    return
+                }
+                self.metrics.queueDepth.record(queued)
+                if queued >= self.flushThreshold, queued - size < self.flushThreshold {
+                    // This submission crossed the threshold: commit now rather than at the tick.
+                    self.queue.async { self.tick() }
                 }
             }
         } catch let error as IngestError {

@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var tickIntervalMilliseconds = 50
     /// Readings that may wait for the next commit; beyond it requests get 503 with Retry-After. Default 200,000.
     public var queueBound = 200_000
+    /// Queued readings that start a commit at once instead of at the next tick. Default 1,000.
+    public var flushReadings = 1000
     /// Largest request body in bytes; larger gets 413. Default 4 MiB.
     public var bodyLimitBytes = 4 * 1024 * 1024
     /// Readings older than this many days are rejected as outside retention. Default 400.
@@ -45,7 +47,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The keys a file may use, each with its YAML name.
     static let keys: Set<String> = [
         "listen", "database", "synchronous", "sites", "thresholds", "roster", "tokens", "tick_interval_ms",
-        "queue_bound", "body_limit_bytes", "retention_days", "future_tolerance_s", "shutdown_timeout_s", "log_level",
+        "queue_bound", "flush_readings", "body_limit_bytes", "retention_days", "future_tolerance_s", "shutdown_timeout_s", "log_level",
     ]
 
     /// Reads a configuration file; every problem is reported as `file:line: key: reason`.
@@ -116,6 +118,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             case "tokens": configuration.tokens = text() ?? configuration.tokens
             case "tick_interval_ms": configuration.tickIntervalMilliseconds = integer(1...10_000) ?? configuration.tickIntervalMilliseconds
             case "queue_bound": configuration.queueBound = integer(1...100_000_000) ?? configuration.queueBound
+            case "flush_readings": configuration.flushReadings = integer(1...100_000_000) ?? configuration.flushReadings
             case "body_limit_bytes": configuration.bodyLimitBytes = integer(1024...1_073_741_824) ?? configuration.bodyLimitBytes
             case "retention_days": configuration.retentionDays = integer(1...36_500) ?? configuration.retentionDays
             case "future_tolerance_s": configuration.futureToleranceSeconds = integer(0...86_400) ?? configuration.futureToleranceSeconds

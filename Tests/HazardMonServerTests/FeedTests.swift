@@ -205,3 +205,19 @@ struct FeedTests {
         }
     }
 }
+
+@Suite("Ingest loop timing")
+struct IngestTimingTests {
+    @Test("a submission that fills the flush threshold is committed without waiting for the tick")
+    func flushBeforeTick() async throws {
+        try await withDaemon(configure: {
+            $0.tickIntervalMilliseconds = 10_000
+            $0.flushReadings = 2
+        }) { client, _ in
+            let started = ContinuousClock.now
+            let reply = try await client.post([("10000001", "L3_YL_1", stamp(-120), 1.0), ("10000001", "L3_YL_1", stamp(-60), 2.0)])
+            #expect(reply.statuses == ["accepted", "accepted"])
+            #expect(ContinuousClock.now - started < .seconds(5), "answered long before the 10 s tick")
+        }
+    }
+}
