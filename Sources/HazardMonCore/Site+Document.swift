@@ -13,7 +13,7 @@
 extension Site {
     /// The document, or nil when a number in the site is not finite (JSON has no NaN or infinity).
     public var document: String? {
-        var writer = DocumentWriter()
+        var writer = JSONTextWriter()
         writer.object { w in
             w.key("code") { $0.string(self.code) }
             w.key("details") { $0.details(self.details) }
@@ -50,95 +50,7 @@ extension Site {
     }
 }
 
-/// Appends JSON text. Keys are written in the order given; callers give them sorted.
-struct DocumentWriter {
-    var text = ""
-    var failed = false
-    private var needsComma = false
-
-    init() {
-        self.text.reserveCapacity(1024)
-    }
-
-    mutating func object(_ body: (inout DocumentWriter) -> Void) {
-        self.text.append("{")
-        self.needsComma = false
-        body(&self)
-        self.text.append("}")
-        self.needsComma = true
-    }
-
-    mutating func array<Element>(_ elements: [Element], _ write: (inout DocumentWriter, Element) -> Void) {
-        self.text.append("[")
-        self.needsComma = false
-        for element in elements {
-            if self.needsComma { self.text.append(",") }
-            write(&self, element)
-            self.needsComma = true
-        }
-        self.text.append("]")
-        self.needsComma = true
-    }
-
-    mutating func key(_ name: String, _ value: (inout DocumentWriter) -> Void) {
-        if self.needsComma { self.text.append(",") }
-        self.text.append("\"")
-        self.text.append(name)
-        self.text.append("\":")
-        self.needsComma = false
-        value(&self)
-        self.needsComma = true
-    }
-
-    /// A key whose value is optional: left out when nil, as synthesized `encodeIfPresent` does.
-    mutating func key<Value>(_ name: String, _ value: Value?, _ write: (inout DocumentWriter, Value) -> Void) {
-        guard let value else { return }
-        self.key(name) { write(&$0, value) }
-    }
-
-    mutating func string(_ value: String) {
-        self.text.append("\"")
-        // Almost every string needs no escaping: append it whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            self.text.append(value)
-            self.text.append("\"")
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": self.text.append("\\\"")
-            case "\\": self.text.append("\\\\")
-            case "\n": self.text.append("\\n")
-            case "\r": self.text.append("\\r")
-            case "\t": self.text.append("\\t")
-            case "\u{08}": self.text.append("\\b")
-            case "\u{0C}": self.text.append("\\f")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                self.text.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: self.text.unicodeScalars.append(scalar)
-            }
-        }
-        self.text.append("\"")
-    }
-
-    mutating func number(_ value: Double) {
-        guard value.isFinite else {
-            self.failed = true
-            self.text.append("null")
-            return
-        }
-        if value == value.rounded(), abs(value) < 1e15 {
-            self.text.append(String(Int64(value)))
-        } else {
-            self.text.append(value.description)
-        }
-    }
-
-    mutating func integer(_ value: Int) {
-        self.text.append(String(value))
-    }
-
+extension JSONTextWriter {
     mutating func coordinate(_ value: Coordinate2D) {
         self.object { w in
             w.key("x") { $0.number(value.x) }

@@ -4,8 +4,8 @@ import HazardMonCore
 import HazardMonStore
 
 /// The result for one value of a request, as the response reports it.
-public struct ItemResult: Sendable, Hashable, Encodable {
-    public enum Status: String, Sendable, Hashable, Encodable, CaseIterable {
+public struct ItemResult: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, CaseIterable {
         /// Stored (committed before the response was sent).
         case accepted
         /// The same channel, time stamp and value were already stored.

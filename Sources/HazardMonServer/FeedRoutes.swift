@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import HazardMonCore
 import HTTPTypes
 import HazardMonStore
 import Hummingbird
@@ -50,13 +51,33 @@ public struct FeedRoutes: Sendable {
         }
     }
 
-    struct Summary: Encodable {
-        var accepted = 0
-        var duplicate = 0
-        var conflict = 0
-        var rejected = 0
-        var ignored = 0
-        var results: [ItemResult]
+    /// The 200 answer, written by hand: `JSONEncoder` was a quarter of the feed's CPU at 1,000 readings a
+    /// request. Keys are sorted as `JSONEncoder` would sort them.
+    static func summary(_ results: [ItemResult]) -> Response {
+        var counts: [ItemResult.Status: Int] = [:]
+        for result in results { counts[result.status, default: 0] += 1 }
+        var writer = JSONTextWriter(capacity: 64 + results.count * 80)
+        writer.object { w in
+            w.key("accepted") { $0.integer(counts[.accepted] ?? 0) }
+            w.key("conflict") { $0.integer(counts[.conflict] ?? 0) }
+            w.key("duplicate") { $0.integer(counts[.duplicate] ?? 0) }
+            w.key("ignored") { $0.integer(counts[.ignored] ?? 0) }
+            w.key("rejected") { $0.integer(counts[.rejected] ?? 0) }
+            w.key("results") { w in
+                w.array(results) { w, result in
+                    w.object { w in
+                        w.key("channel") { $0.string(result.channel) }
+                        w.key("device") { $0.string(result.device) }
+                        w.key("index") { $0.integer(result.index) }
+                        w.key("reason", result.reason) { $0.string($1) }
+                        w.key("status") { $0.string(result.status.rawValue) }
+                    }
+                }
+            }
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: writer.text)))
     }
 
     func readings(_ request: Request, logger: Logger) async -> Response {
@@ -107,19 +128,8 @@ public struct FeedRoutes: Sendable {
             }
         }
         self.metrics.record(results: intake.results, at: now)
-        var summary = Summary(results: intake.results)
-        for result in intake.results {
-            switch result.status {
-            case .accepted: summary.accepted += 1
-            case .duplicate: summary.duplicate += 1
-            case .conflict: summary.conflict += 1
-            case .rejected: summary.rejected += 1
-            case .ignored: summary.ignored += 1
-            }
-        }
-        logger.debug(
-            "readings", metadata: ["token": "\(grant.name)", "accepted": "\(summary.accepted)", "rejected": "\(summary.rejected)"])
-        return Self.json(.ok, summary)
+        logger.debug("readings", metadata: ["token": "\(grant.name)", "values": "\(intake.results.count)"])
+        return Self.summary(intake.results)
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
