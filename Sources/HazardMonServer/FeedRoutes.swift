@@ -128,6 +128,7 @@ public struct FeedRoutes: Sendable {
             }
         }
         self.metrics.record(results: intake.results, at: now)
+        if !intake.health.isEmpty { self.metrics.record(health: intake.health) }
         logger.debug("readings", metadata: ["token": "\(grant.name)", "values": "\(intake.results.count)"])
         return Self.summary(intake.results)
     }

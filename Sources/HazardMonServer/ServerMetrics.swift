@@ -18,6 +18,9 @@ import Synchronization
 /// | `hazardmon_ingest_batch_size` | histogram | readings per commit |
 /// | `hazardmon_ingest_commit_seconds` | histogram | commit latency |
 /// | `hazardmon_device_last_seen_age_seconds{device}` | gauge | seconds since a device's last reading, as of the scrape |
+/// | `hazardmon_device_battery_percent{device}` | gauge | battery from the device's last status block |
+/// | `hazardmon_device_supply_volts{device}` | gauge | external supply voltage from the last status block |
+/// | `hazardmon_device_sensor_faults{device}` | gauge | channels the last status block reports not ok (sensor_state ≠ 0) |
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
@@ -68,6 +71,26 @@ public final class ServerMetrics: Sendable {
             self.lastSeen.withLock { seen in
                 for device in devices { seen[device] = max(seen[device] ?? now, now) }
             }
+        }
+    }
+
+    /// Device health from committed status blocks (the newest per device wins within a request).
+    func record(health: [DeviceHealthRow]) {
+        var newest: [String: DeviceHealthRow] = [:]
+        for row in health where (newest[row.deviceID]?.timestamp ?? .min) <= row.timestamp {
+            newest[row.deviceID] = row
+        }
+        for (device, row) in newest {
+            if let battery = row.batteryPercent {
+                CoreMetrics.Gauge(label: "hazardmon_device_battery_percent", dimensions: [("device", device)], factory: self.factory)
+                    .record(battery)
+            }
+            if let volts = row.supplyVolt {
+                CoreMetrics.Gauge(label: "hazardmon_device_supply_volts", dimensions: [("device", device)], factory: self.factory)
+                    .record(volts)
+            }
+            CoreMetrics.Gauge(label: "hazardmon_device_sensor_faults", dimensions: [("device", device)], factory: self.factory)
+                .record(row.sensorState.values.filter { $0 != 0 }.count)
         }
     }
 

@@ -112,6 +112,10 @@ struct FeedTests {
             #expect(row.supplyVolt == 12.1)
             #expect(row.firmware == "1.2.3")
             #expect(row.sensorState == ["L3_YL_1": 0, "L3_HS_1": -3])
+            let metrics = try await client.request("GET", "/metrics").text
+            #expect(metrics.contains("hazardmon_device_battery_percent{device=\"10000001\"} 87.0"))
+            #expect(metrics.contains("hazardmon_device_supply_volts{device=\"10000001\"} 12.1"))
+            #expect(metrics.contains("hazardmon_device_sensor_faults{device=\"10000001\"} 1.0"))
         }
     }
 
