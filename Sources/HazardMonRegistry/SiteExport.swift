@@ -77,6 +77,17 @@ public enum SiteExport {
         return fields
     }
 
+    /// The column names of ``fields(_:county:villages:)``, in order (the same for every site).
+    static let columns: [String] = {
+        let placeholder = Site(
+            code: "", name: "", township: "", villageCode: "", given: .lonLat(lon: 0, lat: 0, crs: ""),
+            lonLat: Coordinate2D(x: 0, y: 0), metric: Coordinate2D(x: 0, y: 0),
+            details: .dangerousRock(DangerousRockDetails())
+        )
+        let county = County(name: "", regionCode: "", workingCRS: "", extent: GeoBox(west: 0, south: 0, east: 0, north: 0))
+        return Self.fields(placeholder, county: county, villages: [:]).map(\.0)
+    }()
+
     enum Field {
         case text(String?)
         case number(Double?, decimals: Int)
@@ -125,12 +136,7 @@ public enum SiteExport {
     public static func csv(_ sites: [Site], county: County, villages: [Village]) throws -> Data {
         let byCode = Dictionary(villages.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         let writer = try CSVWriter(stream: .toMemory())
-        let probe = Site(
-            code: "", name: "", township: "", villageCode: "", given: .lonLat(lon: 0, lat: 0, crs: ""),
-            lonLat: Coordinate2D(x: 0, y: 0), metric: Coordinate2D(x: 0, y: 0),
-            details: .dangerousRock(DangerousRockDetails())
-        )
-        try writer.write(row: Self.fields(probe, county: county, villages: byCode).map(\.0))
+        try writer.write(row: Self.columns)
         for site in sites {
             try writer.write(row: Self.fields(site, county: county, villages: byCode).map(\.1.csv))
         }

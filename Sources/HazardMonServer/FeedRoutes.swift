@@ -82,7 +82,8 @@ public struct FeedRoutes: Sendable {
 
     func readings(_ request: Request, logger: Logger) async -> Response {
         // Authenticate before reading the body: an unknown caller does not get to make us parse 4 MiB.
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+        // The scheme name is case-insensitive (RFC 9110 §11.1).
+        guard let header = request.headers[.authorization], header.prefix(7).lowercased() == "bearer ",
             let grant = self.state.tokens.grant(forToken: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else {
             return Self.json(.unauthorized, ["error": "a valid bearer token is required"], headers: [.wwwAuthenticate: "Bearer"])

@@ -155,6 +155,11 @@ struct FeedTests {
             #expect(none.status == 401)
             #expect(none.headers["www-authenticate"] == "Bearer")
             #expect(try await client.post(reading, token: "guessed-token").status == 401)
+            // The scheme is case-insensitive.
+            let lower = try await client.request(
+                "POST", "/v1/readings", body: try JSONSerialization.data(withJSONObject: ["readings": []]),
+                headers: ["Authorization": "bearer \(TestRegister.countyToken)"])
+            #expect(lower.status == 200)
             let forbidden = try await client.post(
                 [("10000003", "L3_DB_1", stamp(-60), 1.0), ("10000001", "L3_YL_1", stamp(-60), 1.0)], token: TestRegister.floodToken)
             #expect(forbidden.status == 403)

@@ -138,13 +138,16 @@ struct TestClient: Sendable {
         func count(_ key: String) -> Int { self.json[key] as? Int ?? -1 }
     }
 
-    func request(_ method: String, _ path: String, body: Data? = nil, token: String? = nil) async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, body: Data? = nil, token: String? = nil, headers extra: [String: String] = [:]
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(self.port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        for (name, value) in extra { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         var headers: [String: String] = [:]
