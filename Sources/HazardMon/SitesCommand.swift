@@ -136,27 +136,9 @@ struct SitesCommand: AsyncParsableCommand {
             return (registry, try await store.sites(matching: filter))
         }
 
-        static func parseLonLat(_ text: String) -> Coordinate2D? {
-            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]),
-                (-180...180).contains(lon), (-90...90).contains(lat)
-            else { return nil }
-            return Coordinate2D(lon: lon, lat: lat)
-        }
+        static func parseLonLat(_ text: String) -> Coordinate2D? { SiteQueryText.lonLat(text) }
 
-        static func parseLength(_ text: String) -> Double? {
-            let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
-            let value: Double?
-            if lower.hasSuffix("km") {
-                value = Double(lower.dropLast(2))
-                return value.map { $0 * 1000 }.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
-            } else if lower.hasSuffix("m") {
-                value = Double(lower.dropLast())
-            } else {
-                value = Double(lower)
-            }
-            return value.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
-        }
+        static func parseLength(_ text: String) -> Double? { SiteQueryText.meters(text) }
     }
 
     struct Show: AsyncParsableCommand {
