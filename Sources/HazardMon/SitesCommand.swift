@@ -34,7 +34,7 @@ struct SitesCommand: AsyncParsableCommand {
             let logger = self.global.makeLogger()
             let registry: Registry
             do {
-                registry = try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: self.directory) }
+                registry = try await RegistryLoader.load(directory: self.directory)
             } catch let error as RegistryError {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(65)  // EX_DATAERR: the database is left as it was

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import HazardMonCore
 
 /// Reads typed fields from one row, logging a `file:line: field: reason` issue for each bad one.
 struct FieldReader {
@@ -41,7 +42,7 @@ struct FieldReader {
             return nil
         }
         if let range, !range.contains(value) {
-            self.fail(field, "\(raw) is outside \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))")
+            self.fail(field, "\(raw) is outside \(range.lowerBound.plainText)...\(range.upperBound.plainText)")
             return nil
         }
         return value
@@ -75,7 +76,7 @@ struct FieldReader {
             return nil
         }
         guard range.contains(value) else {
-            self.fail(field, "\(raw) is outside \(Self.format(range.lowerBound))...\(Self.format(range.upperBound)) degrees")
+            self.fail(field, "\(raw) is outside \(range.lowerBound.plainText)...\(range.upperBound.plainText) degrees")
             return nil
         }
         return value
@@ -109,9 +110,5 @@ struct FieldReader {
         if numbers.count > 2, minutes != minutes.rounded() { return nil }
         let magnitude = abs(degrees) + minutes / 60 + seconds / 3600
         return degrees < 0 || text.hasPrefix("-") ? -magnitude : magnitude
-    }
-
-    private static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

@@ -23,6 +23,12 @@ public struct RegistryLoader: Sendable {
         self.geodesy = geodesy
     }
 
+    /// Loads the register in `directory` with a PROJ context of its own, closed afterwards.
+    /// - Throws: ``RegistryError`` listing every problem found, or ``ProjError`` when PROJ cannot start.
+    public static func load(directory: String) async throws -> Registry {
+        try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: directory) }
+    }
+
     /// Loads and validates the register in `directory`.
     /// - Throws: ``RegistryError`` listing every problem found.
     public func load(directory: String) async throws(RegistryError) -> Registry {

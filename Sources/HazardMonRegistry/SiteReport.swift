@@ -89,15 +89,11 @@ public enum SiteReport {
                 for device in point.devices {
                     text += "    device \(device.id)" + (device.model.map { " \($0)" } ?? "") + "\n"
                     for channel in device.channels {
-                        text += "      \(channel.code)  \(channel.kind.rawValue) \(channel.unit), every \(channel.intervalSeconds) s, valid \(Self.number(channel.validMin))...\(Self.number(channel.validMax))\n"
+                        text += "      \(channel.code)  \(channel.kind.rawValue) \(channel.unit), every \(channel.intervalSeconds) s, valid \(channel.validMin.plainText)...\(channel.validMax.plainText)\n"
                     }
                 }
             }
         }
         return text
-    }
-
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

@@ -83,7 +83,7 @@ public enum Daemon {
     /// to start over one bad row, and says so loudly.
     static func importRegister(_ folder: String, into store: Store, logger: Logger, atStart: Bool) async throws {
         do {
-            let registry = try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            let registry = try await RegistryLoader.load(directory: folder)
             let diff = try await store.replaceRegistry(registry)
             logger.info(
                 "register loaded",

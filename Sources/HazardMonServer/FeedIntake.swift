@@ -146,7 +146,7 @@ struct FeedIntake {
         }
         let channel = entry.channel
         guard value >= channel.validMin, value <= channel.validMax else {
-            self.reject(item, channel: code, "value \(value) is outside the channel's valid range \(Self.number(channel.validMin))...\(Self.number(channel.validMax)) \(channel.unit)")
+            self.reject(item, channel: code, "value \(value) is outside the channel's valid range \(channel.validMin.plainText)...\(channel.validMax.plainText) \(channel.unit)")
             return
         }
         self.rowResults.append(self.results.count)
@@ -199,9 +199,5 @@ struct FeedIntake {
             return String(field.dropFirst(prefix.count))
         }
         return field
-    }
-
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

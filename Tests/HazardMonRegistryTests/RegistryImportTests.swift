@@ -9,7 +9,7 @@ import Testing
 
 /// Loads a register folder and stores it, as `hazardmon sites import` does.
 func importRegister(_ folder: String, into store: Store) async throws -> RegistryDiff {
-    let registry = try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+    let registry = try await RegistryLoader.load(directory: folder)
     return try await store.replaceRegistry(registry)
 }
 
@@ -76,7 +76,7 @@ struct RegistryImportTests {
 
     @Test("the bundled sample county imports cleanly with the promised shape")
     func sampleCounty() async throws {
-        let registry = try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: sampleCountyFolder) }
+        let registry = try await RegistryLoader.load(directory: sampleCountyFolder)
         let kinds = Dictionary(grouping: registry.sites, by: \.kind).mapValues(\.count)
         #expect(kinds == [.geohazard: 60, .flashFlood: 40, .dangerousRock: 20])
         #expect(registry.villages.count >= 50)
@@ -101,7 +101,7 @@ struct RegistryImportTests {
     @Test("GeoJSON export: one point feature per site at its CGCS2000 lon/lat")
     func geoJSONExport() async throws {
         let registry = try await withMiniRegister { folder in
-            try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            try await RegistryLoader.load(directory: folder)
         }
         let data = try SiteExport.geoJSON(registry.sites, county: registry.county, villages: registry.villages)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -124,7 +124,7 @@ struct RegistryImportTests {
     @Test("CSV export: a header and one row per site that a CSV reader reads back")
     func csvExport() async throws {
         let registry = try await withMiniRegister { folder in
-            try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            try await RegistryLoader.load(directory: folder)
         }
         let data = try SiteExport.csv(registry.sites, county: registry.county, villages: registry.villages)
         let reader = try CSVReader(string: try #require(String(data: data, encoding: .utf8)), hasHeaderRow: true)

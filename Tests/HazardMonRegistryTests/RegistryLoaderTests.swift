@@ -22,7 +22,7 @@ struct RegistryLoaderTests {
     @Test("every site is projected to CGCS2000 and the working CRS to the millimetre")
     func projection() async throws {
         let registry = try await withMiniRegister { folder in
-            try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            try await RegistryLoader.load(directory: folder)
         }
         #expect(registry.sites.map(\.code) == ["F001", "F002", "G001", "G002", "G003", "R001"])
         for reference in Self.expected {
@@ -37,7 +37,7 @@ struct RegistryLoaderTests {
     @Test("coordinates are kept exactly as given, with their CRS")
     func givenCoordinates() async throws {
         let registry = try await withMiniRegister { folder in
-            try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            try await RegistryLoader.load(directory: folder)
         }
         let given = Dictionary(uniqueKeysWithValues: registry.sites.map { ($0.code, $0.given) })
         #expect(given["G001"] == .lonLat(lon: 108.123456, lat: 30.123456, crs: "EPSG:4490"))
@@ -49,7 +49,7 @@ struct RegistryLoaderTests {
     @Test("fields, shelters, GB18030 text and devices are read into the site")
     func fields() async throws {
         let registry = try await withMiniRegister { folder in
-            try await withGeodesy { try await RegistryLoader(geodesy: $0).load(directory: folder) }
+            try await RegistryLoader.load(directory: folder)
         }
         #expect(registry.county == County(
             name: "测试县", regionCode: "500999", workingCRS: "EPSG:4545", timeZone: "Asia/Shanghai",
