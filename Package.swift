@@ -67,6 +67,12 @@ let package = Package(
             dependencies: [.target(name: "CSQLite"), .target(name: "HazardMonCore")],
             swiftSettings: swiftSettings
         ),
+        // Threshold rules: rule files, checking, and the incremental engine. Pure: no SQLite, no PROJ.
+        .target(
+            name: "HazardMonRules",
+            dependencies: [.target(name: "HazardMonCore"), yams],
+            swiftSettings: swiftSettings
+        ),
         // Reading, validating, projecting, storing and exporting a county's site register.
         .target(
             name: "HazardMonRegistry",
@@ -87,6 +93,7 @@ let package = Package(
                 .target(name: "HazardMonCore"),
                 .target(name: "HazardMonGeo"),
                 .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonRules"),
                 .target(name: "HazardMonStore"),
                 hummingbird,
                 logging,
@@ -106,6 +113,7 @@ let package = Package(
                 .target(name: "HazardMonCore"),
                 .target(name: "HazardMonGeo"),
                 .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonRules"),
                 .target(name: "HazardMonServer"),
                 .target(name: "HazardMonStore"),
                 logging,
@@ -141,10 +149,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HazardMonRulesTests",
+            dependencies: [
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonRules"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HazardMonServerTests",
             dependencies: [
                 .target(name: "HazardMonCore"),
                 .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonRules"),
                 .target(name: "HazardMonServer"),
                 .target(name: "HazardMonStore"),
                 logging,
