@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: Apache-2.0
+import HazardMonCore
+
+/// The threshold rule engine: readings in, site warning levels and notices out, incrementally.
+///
+/// ```swift
+/// var engine = RuleEngine(rules: ruleSet, channels: boundChannels)
+/// engine.restore(...)                                   // after a restart: state and recent readings
+/// let output = engine.apply(readings, health: reports)   // inside the ingest commit's transaction
+/// let changed = engine.takeCheckpoint()                 // written in the same transaction
+/// ```
+///
+/// ## Semantics
+/// - **Event time.** Windows and timers use reading time stamps, never the arrival time. Readings of a
+///   batch are evaluated in (time stamp, channel) order, so the outcome does not depend on how devices
+///   split their batches.
+/// - **Late readings** (older than the newest of their channel) are inserted where they belong, so every
+///   later window includes them. The rule is then assessed at the late reading's own time and at the
+///   channel's newest time; either may *raise* the level at once (marked `late`, without waiting for
+///   `for`/`consecutive`, since that time has passed). A late reading never lowers a level: lowering
+///   happens only on readings in order, after hysteresis and hold.
+/// - **Duplicates** never reach the engine: the store answers them and the daemon passes only accepted
+///   readings.
+/// - **Persistence.** A level is raised when its condition has held for `for` (event time) and for
+///   `consecutive` readings, each level with its own timer; lowered when the measure falls below the
+///   level's threshold by the hysteresis band and the level has been held for `hold`; and lapses to
+///   none when its channel has sent nothing for `expiry` (checked by ``advanceClock(to:)``).
+/// - **Sites.** A site's level is the highest level of its warning rules; every change is a
+///   ``LevelTransition`` with the evidence of the rules at the new level. Maintenance rules (no data,
+///   device health) and near-threshold watches give ``RuleNotice``s and never change a site's level.
+///
+/// ## Cost
+/// Per reading: one dictionary lookup for the channel, an amortised O(1) append to its series, and per
+/// rule on the channel an assessment that is O(windows × log readings held) for window rules and
+/// O(smoothing) for rates (inverse-velocity fits are bounded by their point cap). State: a
+/// ``ChannelSeries`` per channel (24 bytes per reading held) and an ``InstanceState`` per rule instance.
+public struct RuleEngine: Sendable {
+    /// The rule set the engine runs.
+    public let rules: RuleSet
+    /// Every rule instance, in binding order.
+    public let instances: [RuleInstance]
+    private let programs: [RuleProgram]
+    private var states: [InstanceState]
+    private var series: [ChannelSeries]
+    /// Channel id → index into `series`.
+    private let seriesIndex: [Int64: Int]
+    /// Series index → the instances that evaluate on its readings.
+    private let instancesOfSeries: [[Int]]
+    /// Instance → index of its series, or -1.
+    private let seriesOfInstance: [Int]
+    /// Instance → index of the series its antecedent class is read from, or -1.
+    private let antecedentSeries: [Int]
+    /// Site → its warning instances (not maintenance), combinations included.
+    private let warningInstancesOfSite: [String: [Int]]
+    /// Site → combination instances.
+    private let combinationsOfSite: [String: [Int]]
+    /// Device id → device-health instances.
+    private let healthInstancesOfDevice: [String: [Int]]
+    /// Instances that expire or go silent with the clock.
+    private let clockInstances: [Int]
+    private var sites: [String: SiteStatus] = [:]
+    private var dirtyInstances: Set<Int> = []
+    private var dirtySites: Set<String> = []
+
+    /// Binds `rules` to `channels` and starts with every level at none.
+    public init(rules: RuleSet, channels: [BoundChannel]) {
+        self.rules = rules
+        let instances = RuleBinder.instances(of: rules, channels: channels)
+        self.instances = instances
+        self.programs = instances.map { instance in
+            RuleProgram(instance.definition, interval: Int64(instance.channel?.channel.intervalSeconds ?? 0) * 1000)
+        }
+        self.states = instances.map { InstanceState(digest: $0.digest) }
+
+        // One series per channel any rule reads, keeping the longest span a rule on it needs, plus a margin of
+        // readings for smoothing at the old end of rate windows.
+        var spans: [Int64: (span: Int64, interval: Int64)] = [:]
+        func need(_ channel: BoundChannel, _ span: Int64, smoothing: Int) {
+            let interval = max(1000, Int64(channel.channel.intervalSeconds) * 1000)
+            let margin = Int64(smoothing + 1) * interval
+            let span = span + (span > 0 ? margin : 0)
+            spans[channel.id] = (max(spans[channel.id]?.span ?? 0, span), interval)
+        }
+        let byID = Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for instance in instances {
+            guard let channel = instance.channel else { continue }
+            var smoothing = 1
+            switch instance.definition.kind {
+            case .rate(_, _, let s, _), .tangentialAngle(_, _, let s, _): smoothing = s
+            default: break
+            }
+            need(channel, instance.definition.span, smoothing: smoothing)
+            if let id = instance.antecedentChannelID, let source = byID[id] { need(source, 0, smoothing: 0) }
+        }
+        var seriesIndex: [Int64: Int] = [:]
+        var series: [ChannelSeries] = []
+        for channel in channels {
+            guard let need = spans[channel.id], seriesIndex[channel.id] == nil else { continue }
+            seriesIndex[channel.id] = series.count
+            // At most twice the readings the declared interval allows over the span, plus slack.
+            let capacity = Int(min(Int64(Int32.max), need.span / need.interval * 2 + 64))
+            series.append(ChannelSeries(span: need.span, capacity: capacity))
+        }
+        self.seriesIndex = seriesIndex
+        self.series = series
+        var instancesOfSeries = [[Int]](repeating: [], count: series.count)
+        var seriesOfInstance = [Int](repeating: -1, count: instances.count)
+        var antecedentSeries = [Int](repeating: -1, count: instances.count)
+        var warning: [String: [Int]] = [:]
+        var combinations: [String: [Int]] = [:]
+        var health: [String: [Int]] = [:]
+        var clock: [Int] = []
+        for (index, instance) in instances.enumerated() {
+            if let channel = instance.channel, let s = seriesIndex[channel.id] {
+                instancesOfSeries[s].append(index)
+                seriesOfInstance[index] = s
+            }
+            if let id = instance.antecedentChannelID, let s = seriesIndex[id] { antecedentSeries[index] = s }
+            switch instance.definition.kind {
+            case .combination:
+                combinations[instance.siteCode, default: []].append(index)
+                warning[instance.siteCode, default: []].append(index)
+            case .deviceHealth:
+                if let device = instance.deviceID { health[device, default: []].append(index) }
+            case .noData:
+                clock.append(index)
+            default:
+                warning[instance.siteCode, default: []].append(index)
+                if instance.definition.persistence.expiry != nil { clock.append(index) }
+            }
+        }
+        self.instancesOfSeries = instancesOfSeries
+        self.seriesOfInstance = seriesOfInstance
+        self.antecedentSeries = antecedentSeries
+        self.warningInstancesOfSite = warning
+        self.combinationsOfSite = combinations
+        self.healthInstancesOfDevice = health
+        self.clockInstances = clock
+    }
+
+    // MARK: Reading the state
+
+    /// The current status of every site that has been above none (sites never raised are absent).
+    public var siteStatuses: [String: SiteStatus] { self.sites }
+
+    /// The current level of a site.
+    public func level(ofSite code: String) -> WarningLevel { self.sites[code]?.level ?? .none }
+
+    /// The state of an instance by key.
+    public func state(of key: String) -> InstanceState? {
+        self.instances.firstIndex { $0.key == key }.map { self.states[$0] }
+    }
+
+    /// Channels whose recent readings the engine needs after a restart, with how far back (ms before the
+    /// channel's newest reading). Load them with ``restore(channelID:readings:)``.
+    public var history: [(channelID: Int64, span: Int64)] {
+        self.seriesIndex.map { (channelID: $0.key, span: self.series[$0.value].span) }.sorted { $0.channelID < $1.channelID }
+    }
+
+    /// Bytes held by the engine's per-channel series and per-instance state (an estimate of the heap it uses).
+    public var memoryBytes: Int {
+        self.series.reduce(0) { $0 + $1.memoryBytes + 64 } + self.states.count * (MemoryLayout<InstanceState>.stride + 96)
+    }
+
+    /// How many channels the engine keeps readings for.
+    public var channelCount: Int { self.series.count }
+
+    // MARK: Restoring
+
+    /// Puts back a channel's recent readings (oldest first) without evaluating them: they were evaluated
+    /// before the restart, and their effect is in the restored instance states.
+    public mutating func restore(channelID: Int64, readings: [(timestamp: Int64, value: Double)]) {
+        guard let s = self.seriesIndex[channelID] else { return }
+        for reading in readings { self.series[s].add(timestamp: reading.timestamp, value: reading.value) }
+    }
+
+    /// Puts back instance states and site statuses saved by earlier checkpoints. A state saved for an
+    /// edited rule (another digest) or a rule that is gone is dropped: that instance starts from none.
+    public mutating func restore(states saved: [String: InstanceState], sites savedSites: [SiteStatus]) {
+        for (index, instance) in self.instances.enumerated() {
+            if let state = saved[instance.key], state.digest == instance.digest { self.states[index] = state }
+        }
+        for site in savedSites { self.sites[site.siteCode] = site }
+        // A site whose rules changed may now stand at another level: recompute quietly, as of its time.
+        for code in Set(self.sites.keys).union(self.warningInstancesOfSite.keys) {
+            let level = self.computedLevel(ofSite: code)
+            if level != self.level(ofSite: code) {
+                self.sites[code] = SiteStatus(
+                    siteCode: code, level: level, since: self.sites[code]?.since ?? 0, evidence: self.evidence(ofSite: code, at: level))
+                self.dirtySites.insert(code)
+            }
+        }
+    }
+
+    /// The states and site statuses changed since the last checkpoint; clears the change marks.
+    public mutating func takeCheckpoint() -> EngineCheckpoint {
+        let instances = self.dirtyInstances.sorted().map { (key: self.instances[$0].key, state: self.states[$0]) }
+        let sites = self.dirtySites.sorted().compactMap { self.sites[$0] }
+        self.dirtyInstances.removeAll(keepingCapacity: true)
+        self.dirtySites.removeAll(keepingCapacity: true)
+        return EngineCheckpoint(instances: instances, sites: sites)
+    }
+
+    /// Every instance state and site status, as a full checkpoint (for a new database or a test).
+    public func fullCheckpoint() -> EngineCheckpoint {
+        EngineCheckpoint(
+            instances: self.instances.indices.map { (key: self.instances[$0].key, state: self.states[$0]) },
+            sites: self.sites.keys.sorted().compactMap { self.sites[$0] })
+    }
+
+    // MARK: Readings
+
+    /// Evaluates accepted readings and device reports; returns the site transitions and notices they caused.
+    public mutating func apply(_ readings: [EngineReading], health: [EngineHealth] = []) -> EngineOutput {
+        var output = EngineOutput()
+        let ordered: [EngineReading]
+        if zip(readings, readings.dropFirst()).allSatisfy({ ($0.timestamp, $0.channelID) <= ($1.timestamp, $1.channelID) }) {
+            ordered = readings
+        } else {
+            ordered = readings.sorted { ($0.timestamp, $0.channelID) < ($1.timestamp, $1.channelID) }
+        }
+        for reading in ordered {
+            guard let s = self.seriesIndex[reading.channelID] else { continue }
+            let placement = self.series[s].add(timestamp: reading.timestamp, value: reading.value)
+            switch placement {
+            case .appended:
+                for index in self.instancesOfSeries[s] {
+                    self.evaluate(index, series: s, at: self.series[s].count - 1, time: reading.timestamp, into: &output)
+                }
+            case .inserted(let position):
+                for index in self.instancesOfSeries[s] {
+                    self.evaluateLate(index, series: s, at: position, time: reading.timestamp, into: &output)
+                }
+            case .tooOld, .repeated:
+                continue
+            }
+        }
+        for report in health.sorted(by: { ($0.timestamp, $0.deviceID) < ($1.timestamp, $1.deviceID) }) {
+            for index in self.healthInstancesOfDevice[report.deviceID] ?? [] {
+                self.evaluateHealth(index, report, into: &output)
+            }
+        }
+        return output
+    }
+
+    /// Time-driven work at wall-clock `now` (ms): channels silent too long, levels whose data stopped.
+    public mutating func advanceClock(to now: Int64) -> EngineOutput {
+        var output = EngineOutput()
+        for index in self.clockInstances {
+            let s = self.seriesOfInstance[index]
+            guard s >= 0, let latest = self.series[s].latest else { continue }
+            let instance = self.instances[index]
+            switch self.programs[index] {
+            case .noData(let limit):
+                if !self.states[index].silent, now - latest > limit {
+                    self.states[index].silent = true
+                    self.dirtyInstances.insert(index)
+                    output.notices.append(
+                        RuleNotice(
+                            kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
+                            subject: instance.channel?.name ?? "", active: true, at: now,
+                            detail: "silent since \(Timestamp.format(latest)) (limit \(DurationText.format(limit)))"))
+                }
+            default:
+                guard let expiry = instance.definition.persistence.expiry, self.states[index].level > .none,
+                    now - latest >= expiry
+                else { continue }
+                let from = self.states[index].level
+                self.states[index].level = .none
+                self.states[index].since = now
+                self.states[index].pendingSince = [nil, nil, nil, nil]
+                self.states[index].pendingCount = [0, 0, 0, 0]
+                self.states[index].evidence = Evidence(
+                    rule: instance.definition.id, level: .none, channelID: instance.channel?.id, channel: instance.channel?.name,
+                    measure: "expired", value: Double(now - latest) / 3_600_000, threshold: Double(expiry) / 3_600_000,
+                    at: now, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(DurationText.format(expiry))")
+                self.dirtyInstances.insert(index)
+                self.updateCombinations(ofSite: instance.siteCode, time: now, into: &output)
+                self.updateSite(instance.siteCode, time: now, cause: .expired, late: false, into: &output)
+            }
+        }
+        return output
+    }
+
+    // MARK: Evaluation
+
+    private func assess(_ index: Int, series s: Int, at j: Int) -> Assessment {
+        let series = self.series[s]
+        switch self.programs[index] {
+        case .level(let tiers):
+            return tiers.assess(series.value(j), name: "value", window: nil)
+        case .windows(let normal, let antecedent):
+            guard let antecedent else { return normal.assess(series, at: j) }
+            let time = series.timestamp(j)
+            var measure: Double?
+            switch antecedent.source {
+            case .channel:
+                let a = self.antecedentSeries[index]
+                if a >= 0 {
+                    let k = self.series[a].index(after: time) - 1
+                    if k >= 0 { measure = self.series[a].value(k) }
+                }
+            case .rain(let window):
+                let end = series.index(after: time - antecedent.longest) - 1
+                let start = series.index(after: time - antecedent.longest - window)
+                measure = Double(series.microSum(start, end)) / ChannelSeries.scale
+            }
+            let moisture = measure.map(antecedent.moistureClass) ?? .normal
+            let detail = "moisture \(moisture.rawValue)" + (measure.map { " (\($0.plainText))" } ?? " (no antecedent data)")
+            switch moisture {
+            case .dry: return antecedent.dry.assess(series, at: j, detail: detail)
+            case .normal: return normal.assess(series, at: j, detail: detail)
+            case .wet: return antecedent.wet.assess(series, at: j, detail: detail)
+            }
+        case .rate(let window, let per, let smoothing, let tiers):
+            guard let rate = DeformationMeasures.rate(series, at: j, window: window, per: per, smoothing: smoothing) else {
+                return .nothing
+            }
+            return tiers.assess(rate, name: "rate_per_\(DurationText.format(per))", window: window)
+        case .angle(let v0, let window, let smoothing, let tiers):
+            guard
+                let angle = DeformationMeasures.tangentialAngle(
+                    series, at: j, uniformVelocityPerDay: v0, window: window, smoothing: smoothing)
+            else { return .nothing }
+            return tiers.assess(angle, name: "tangential_angle", window: window)
+        case .inverseVelocity(let window, let velocityWindow, let minimumPoints, let tiers):
+            guard
+                let fit = DeformationMeasures.inverseVelocity(
+                    series, at: j, window: window, velocityWindow: velocityWindow, minimumPoints: minimumPoints)
+            else { return .nothing }
+            let left = Double(max(0, fit.failureAt - series.timestamp(j)))
+            var assessment = tiers.assess(
+                left, name: "time_to_failure", window: window,
+                detail: "fitted failure \(Timestamp.format(fit.failureAt)) from \(fit.points) points, r² \(fit.rSquared.plainText)")
+            // Shown in hours: the tiers are horizons in ms.
+            assessment.value = left / 3_600_000
+            assessment.threshold = assessment.threshold.map { $0 / 3_600_000 }
+            return assessment
+        case .combination, .noData, .health:
+            return .nothing
+        }
+    }
+
+    private mutating func evaluate(_ index: Int, series s: Int, at j: Int, time: Int64, into output: inout EngineOutput) {
+        switch self.programs[index] {
+        case .noData:
+            if self.states[index].silent {
+                let instance = self.instances[index]
+                self.states[index].silent = false
+                self.dirtyInstances.insert(index)
+                output.notices.append(
+                    RuleNotice(
+                        kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
+                        subject: instance.channel?.name ?? "", active: false, at: time, detail: "reporting again"))
+            }
+            return
+        case .combination, .health:
+            return
+        default:
+            break
+        }
+        let assessment = self.assess(index, series: s, at: j)
+        let before = self.states[index].level
+        self.step(index, assessment, time: time, late: false, into: &output)
+        if self.states[index].level != before {
+            let site = self.instances[index].siteCode
+            self.updateCombinations(ofSite: site, time: time, into: &output)
+            self.updateSite(site, time: time, cause: self.states[index].level > before ? .raised : .lowered, late: false, into: &output)
+        }
+    }
+
+    private mutating func evaluateLate(_ index: Int, series s: Int, at j: Int, time: Int64, into output: inout EngineOutput) {
+        switch self.programs[index] {
+        case .noData, .combination, .health: return
+        default: break
+        }
+        // The window ending at the late reading, and the current one, which now includes it.
+        let newest = self.series[s].count - 1
+        let atLate = self.assess(index, series: s, at: j)
+        let atNewest = self.assess(index, series: s, at: newest)
+        let (assessment, when) = atNewest.level > atLate.level ? (atNewest, self.series[s].timestamp(newest)) : (atLate, time)
+        guard assessment.level > self.states[index].level else { return }
+        self.raise(index, to: assessment.level, assessment, time: when)
+        let site = self.instances[index].siteCode
+        self.updateCombinations(ofSite: site, time: when, into: &output)
+        self.updateSite(site, time: when, cause: .raised, late: true, into: &output)
+    }
+
+    /// The persistence state machine of one instance for one assessment at event time `time`.
+    private mutating func step(_ index: Int, _ a: Assessment, time: Int64, late: Bool, into output: inout EngineOutput) {
+        let persistence = self.instances[index].definition.persistence
+        var state = self.states[index]
+        let old = state
+        for l in 0..<4 {
+            if a.level.rawValue > l {
+                if state.pendingSince[l] == nil {
+                    state.pendingSince[l] = time
+                    state.pendingCount[l] = 1
+                } else {
+                    state.pendingCount[l] += 1
+                }
+            } else if state.pendingSince[l] != nil {
+                state.pendingSince[l] = nil
+                state.pendingCount[l] = 0
+            }
+        }
+        var target = state.level
+        if a.level > state.level {
+            for l in state.level.rawValue..<a.level.rawValue {
+                if let since = state.pendingSince[l], time - since >= persistence.forDuration,
+                    state.pendingCount[l] >= persistence.consecutive
+                {
+                    target = WarningLevel.warning[l]
+                }
+            }
+        }
+        if target > state.level {
+            state.level = target
+            state.since = time
+            state.evidence = self.evidence(index, a, level: target, time: time)
+        } else if a.holdLevel < state.level, time - state.since >= persistence.hold {
+            state.level = a.holdLevel
+            state.since = time
+            state.evidence = self.evidence(index, a, level: a.holdLevel, time: time)
+        }
+        // Near-threshold watch: only while nothing is raised.
+        let watching = a.watch && state.level == .none
+        if watching != state.watching {
+            state.watching = watching
+            let instance = self.instances[index]
+            output.notices.append(
+                RuleNotice(
+                    kind: .nearThreshold, rule: instance.definition.id, siteCode: instance.siteCode,
+                    subject: instance.channel?.name ?? instance.siteCode, active: watching, at: time,
+                    detail: watching
+                        ? "\(a.measure) \(a.value.plainText) reached \((instance.definition.watchFraction ?? 0) * 100)% of \(a.threshold?.plainText ?? "?")"
+                        : "\(a.measure) \(a.value.plainText) back below the watch mark"))
+        }
+        if state != old {
+            self.states[index] = state
+            self.dirtyInstances.insert(index)
+        }
+    }
+
+    /// Raises an instance at once (late readings, combinations without persistence).
+    private mutating func raise(_ index: Int, to level: WarningLevel, _ a: Assessment, time: Int64) {
+        self.states[index].level = level
+        self.states[index].since = time
+        self.states[index].evidence = self.evidence(index, a, level: level, time: time)
+        self.states[index].watching = false
+        self.dirtyInstances.insert(index)
+    }
+
+    private func evidence(_ index: Int, _ a: Assessment, level: WarningLevel, time: Int64) -> Evidence {
+        let instance = self.instances[index]
+        return Evidence(
+            rule: instance.definition.id, level: level, channelID: instance.channel?.id, channel: instance.channel?.name,
+            measure: a.measure, value: a.value, threshold: a.threshold, at: time, window: a.window, detail: a.detail)
+    }
+
+    // MARK: Combinations
+
+    /// The level of a rule on a site: the highest of its instances there.
+    private func level(ofRule rule: String, site: String) -> WarningLevel {
+        var level = WarningLevel.none
+        for index in self.warningInstancesOfSite[site] ?? [] where self.instances[index].definition.id == rule {
+            level = max(level, self.states[index].level)
+        }
+        return level
+    }
+
+    private mutating func updateCombinations(ofSite site: String, time: Int64, into output: inout EngineOutput) {
+        guard let combinations = self.combinationsOfSite[site] else { return }
+        // Combinations may refer to combinations: settle in rounds, at most one per combination.
+        for _ in 0..<combinations.count {
+            var changed = false
+            for index in combinations {
+                guard case .combination(let all, let conditions, let level) = self.programs[index] else { continue }
+                var parts: [String] = []
+                var holding = 0
+                for condition in conditions {
+                    let current = self.level(ofRule: condition.rule, site: site)
+                    if current >= condition.atLeast { holding += 1 }
+                    parts.append("\(condition.rule)=\(current.name)≥\(condition.atLeast.name)")
+                }
+                let holds = all ? holding == conditions.count : holding > 0
+                let reached = holds ? level : .none
+                let a = Assessment(
+                    level: reached, holdLevel: reached, watch: false, measure: all ? "all" : "any", value: Double(holding),
+                    threshold: Double(all ? conditions.count : 1), detail: parts.joined(separator: ", "))
+                let before = self.states[index].level
+                self.step(index, a, time: time, late: false, into: &output)
+                if self.states[index].level != before { changed = true }
+            }
+            if !changed { break }
+        }
+    }
+
+    // MARK: Sites
+
+    private func computedLevel(ofSite site: String) -> WarningLevel {
+        (self.warningInstancesOfSite[site] ?? []).reduce(WarningLevel.none) { max($0, self.states[$1].level) }
+    }
+
+    private func evidence(ofSite site: String, at level: WarningLevel) -> [Evidence] {
+        guard level > .none else { return [] }
+        return (self.warningInstancesOfSite[site] ?? []).compactMap { index in
+            self.states[index].level == level ? self.states[index].evidence : nil
+        }
+    }
+
+    private mutating func updateSite(
+        _ site: String, time: Int64, cause: LevelTransition.Cause, late: Bool, into output: inout EngineOutput
+    ) {
+        let level = self.computedLevel(ofSite: site)
+        let from = self.level(ofSite: site)
+        guard level != from else { return }
+        let evidence = self.evidence(ofSite: site, at: level)
+        self.sites[site] = SiteStatus(siteCode: site, level: level, since: time, evidence: evidence)
+        self.dirtySites.insert(site)
+        let actualCause: LevelTransition.Cause = level > from ? .raised : (cause == .expired ? .expired : .lowered)
+        output.transitions.append(
+            LevelTransition(siteCode: site, from: from, to: level, at: time, cause: actualCause, late: late, evidence: evidence))
+    }
+
+    // MARK: Device health
+
+    private mutating func evaluateHealth(_ index: Int, _ report: EngineHealth, into output: inout EngineOutput) {
+        guard case .health(let batteryBelow, let faults) = self.programs[index] else { return }
+        let instance = self.instances[index]
+        var state = self.states[index]
+        if let limit = batteryBelow, let battery = report.batteryPercent {
+            let low = battery < limit
+            if low != state.lowBattery {
+                state.lowBattery = low
+                output.notices.append(
+                    RuleNotice(
+                        kind: .lowBattery, rule: instance.definition.id, siteCode: instance.siteCode, subject: report.deviceID,
+                        active: low, at: report.timestamp,
+                        detail: "battery \(battery.plainText)% \(low ? "below" : "back above") \(limit.plainText)%"))
+            }
+        }
+        if faults {
+            let failing = report.sensorState.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            let faulty = !failing.isEmpty
+            if faulty != state.faulty {
+                state.faulty = faulty
+                output.notices.append(
+                    RuleNotice(
+                        kind: .deviceFault, rule: instance.definition.id, siteCode: instance.siteCode, subject: report.deviceID,
+                        active: faulty, at: report.timestamp,
+                        detail: faulty
+                            ? failing.map { "\($0.key): \(Self.stateName($0.value))" }.joined(separator: ", ")
+                            : "all sensors report ok"))
+            }
+        }
+        if state != self.states[index] {
+            self.states[index] = state
+            self.dirtyInstances.insert(index)
+        }
+    }
+
+    /// The meaning of a `sensor_state` code (domain.md §2).
+    static func stateName(_ code: Int) -> String {
+        switch code {
+        case -1: "power fault (-1)"
+        case -2: "data error (-2)"
+        case -3: "no data (-3)"
+        default: "state \(code)"
+        }
+    }
+}
