@@ -11,8 +11,9 @@ struct HazardMonCommand: AsyncParsableCommand {
               hazardmon sites import sites
               hazardmon sites list --township 青岩镇
               hazardmon sites list --near 108.05,30.12 --within 2km
+              hazardmon rules check thresholds --sites sites
             """,
-        subcommands: [ServeCommand.self, SitesCommand.self, TokensCommand.self, GeoCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, SitesCommand.self, RulesCommand.self, TokensCommand.self, GeoCommand.self, BenchCommand.self]
     )
 }
 

@@ -232,11 +232,16 @@ public struct RuleDefinition: Sendable, Hashable {
     public var overrides: [String: RuleDefinition]
     /// Where the rule starts in its file.
     public var mark: SourceMark
+    /// Where each key of the rule was written, by key path relative to the rule: `applies_to.site`, `sensor`,
+    /// `accumulation.windows`, `accumulation.tiers.yellow` (levels by colour name), `combination.all[0].rule`.
+    /// Filled by ``RuleFileLoader`` so that ``RuleCheck`` can point at the offending line; empty for rules
+    /// built in code. See ``mark(of:)``.
+    public var marks: [String: SourceMark]
 
     public init(
         id: String, name: String? = nil, target: RuleTarget, input: ChannelSelector?, unit: String? = nil, kind: RuleKind,
         persistence: Persistence = Persistence(), watchFraction: Double? = nil, overrides: [String: RuleDefinition] = [:],
-        mark: SourceMark = SourceMark(file: "", line: 0)
+        mark: SourceMark = SourceMark(file: "", line: 0), marks: [String: SourceMark] = [:]
     ) {
         self.id = id
         self.name = name ?? id
@@ -248,7 +253,11 @@ public struct RuleDefinition: Sendable, Hashable {
         self.watchFraction = watchFraction
         self.overrides = overrides
         self.mark = mark
+        self.marks = marks
     }
+
+    /// Where the key at `path` (see ``marks``) was written, or where the rule starts when it is not known.
+    public func mark(of path: String) -> SourceMark { self.marks[path] ?? self.mark }
 
     /// Whether the rule raises maintenance notices rather than warning levels (never evacuation).
     public var isMaintenance: Bool {
