@@ -64,7 +64,7 @@ extension RuleFileReader {
             return nil
         }
         guard let site = self.text(siteEntry, label + ".site") else { return nil }
-        let replaced = Set(pairs.map(\.name))
+        let replaced = Set(pairs.map(\.name)).intersection(Self.overrideKeys).subtracting(["site"])
         let replacesKind = !replaced.isDisjoint(with: Self.kindKeys)
         let replacesSelector = replaced.contains("sensor") || replaced.contains("channel")
         var merged = base.filter { entry in
