@@ -111,6 +111,11 @@ struct BadRules: CustomTestStringConvertible, Sendable {
             "    overrides:", "      - site: SH500999-0003", "        applies_to: {kind: geohazard}"
         ),
         BadRules(
+            "two overrides for one site", "bad.yaml:9: r1.overrides[SH500999-0003].site",
+            "  - id: r1", "    applies_to: {kind: flash_flood}", "    sensor: water_level", "    level: {tiers: {blue: 1}}",
+            "    overrides:", "      - site: SH500999-0003", "        hold: 1h", "      - site: SH500999-0003", "        hold: 2h"
+        ),
+        BadRules(
             "YAML syntax error", "bad.yaml:4",
             "  - id: r1", "    applies_to: {kind: flash_flood", "    sensor: water_level", "    level: {tiers: {blue: 1}}"
         ),
