@@ -62,7 +62,7 @@ struct RulesCommand: AsyncParsableCommand {
             do {
                 rules = try RuleFileLoader.load(directory: rulesFolder)
             } catch {
-                throw Self.fail(error.description)
+                throw Self.fail(error.description, count: error.issues.count)
             }
             let issues = RuleCheck.check(rules, registry: registry, retentionDays: configuration.retentionDays)
             if !issues.isEmpty {

@@ -351,7 +351,8 @@ private struct CheckContext {
         func over(_ span: Int64, _ path: String) {
             add(
                 path,
-                "reads \(RuleFileDuration.text(span)) of readings, more than the retention of \(self.retentionDays) days"
+                "reads \(RuleFileDuration.text(span)) of readings, more than the retention of \(self.retentionDays) "
+                    + (self.retentionDays == 1 ? "day" : "days")
             )
         }
         switch rule.kind {

@@ -192,7 +192,8 @@ extension RuleFileReader {
             guard let given = self.required(keys, name, in: wrapper),
                 let tableKeys = self.entries(given.value, path: path + "." + name, line: given.line, known: ["windows", "tiers"])
             else { return nil }
-            return self.windowTable(tableKeys, path: path + "." + name, in: RuleFileEntry(name: path + "." + name, key: given.key, value: given.value))
+            let tablePath = path + "." + name
+            return self.windowTable(tableKeys, path: tablePath, in: RuleFileEntry(name: tablePath, key: given.key, value: given.value))
         }
         let dry = table("dry")
         let wet = table("wet")

@@ -107,15 +107,32 @@ struct RuleFileReader {
             let during = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             return RuleIssue(file: file, line: mark.line, field: nil, reason: "not valid YAML: \(problem)\(during)")
         case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
             return RuleIssue(
-                file: file, line: context.mark.line, field: duplicates.sorted().joined(separator: ", "),
-                reason: "key given twice in one mapping"
+                file: file, line: Self.repeatedKeyLine(key, first: context.mark, in: context.text) ?? context.mark.line,
+                field: key, reason: "key given twice in one mapping (first at line \(context.mark.line))"
             )
         case .reader(let problem, _, _, _):
             return RuleIssue(file: file, line: nil, field: nil, reason: "cannot read the text: \(problem)")
         default:
             return RuleIssue(file: file, line: nil, field: nil, reason: "not valid YAML: \(error)")
         }
+    }
+
+    /// The line where a block-mapping key first written at `first` is written again: the next line with
+    /// `key:` at the same column. Yams reports only the first occurrence of a repeated key.
+    static func repeatedKeyLine(_ key: String, first: Mark, in text: String) -> Int? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let column = first.column - 1
+        guard first.line >= 1, column >= 0 else { return nil }
+        for number in first.line..<lines.count {
+            let line = Array(lines[number].unicodeScalars)
+            guard line.count > column else { continue }
+            let before = String(String.UnicodeScalarView(line[..<column]))
+            let rest = String(String.UnicodeScalarView(line[column...]))
+            if before.allSatisfy({ $0 == " " || $0 == "-" }), rest.hasPrefix(key + ":") { return number + 1 }
+        }
+        return nil
     }
 
     // MARK: Mappings
@@ -300,7 +317,8 @@ struct RuleFileReader {
             let sensorPath = Self.join(path, "sensor")
             guard let name = self.text(sensor, sensorPath) else { return nil }
             guard let kind = SensorKind(rawValue: name) else {
-                self.fail(sensorPath, sensor.line, "unknown sensor kind '\(name)' (known: \(SensorKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                let known = SensorKind.allCases.map(\.rawValue).joined(separator: ", ")
+                self.fail(sensorPath, sensor.line, "unknown sensor kind '\(name)' (known: \(known))")
                 return nil
             }
             return .sensor(kind)

@@ -23,6 +23,7 @@ extension RuleFileReader {
 
         var overrides: [String: RuleDefinition] = [:]
         var overridesFailed = false
+        var seen: Set<String> = []
         if let entry = pairs.first(where: { $0.name == "overrides" }) {
             if entry.value.null != nil {
                 // `overrides:` with nothing under it: none
@@ -30,7 +31,7 @@ extension RuleFileReader {
                 for (position, override) in items.enumerated() {
                     let before = self.issues.count
                     if let (site, definition) = self.override(override, position: position, base: pairs, baseIssues: baseIssues) {
-                        if overrides[site] != nil {
+                        if !seen.insert(site).inserted {
                             self.fail("overrides[\(site)].site", override.mark?.line, "site \(site) has two overrides")
                         } else if let definition {
                             overrides[site] = definition
@@ -64,7 +65,7 @@ extension RuleFileReader {
             return nil
         }
         guard let site = self.text(siteEntry, label + ".site") else { return nil }
-        let replaced = Set(pairs.map(\.name))
+        let replaced = Set(pairs.map(\.name)).intersection(Self.overrideKeys).subtracting(["site"])
         let replacesKind = !replaced.isDisjoint(with: Self.kindKeys)
         let replacesSelector = replaced.contains("sensor") || replaced.contains("channel")
         var merged = base.filter { entry in
