@@ -12,11 +12,12 @@ import Darwin
 /// These back the deformation rule kinds ``RuleKind/rate(window:per:smoothing:tiers:)``,
 /// ``RuleKind/tangentialAngle(uniformVelocityPerDay:window:smoothing:tiers:)`` and
 /// ``RuleKind/inverseVelocity(window:velocityWindow:minimumPoints:horizons:)`` (domain.md §3). They run for
-/// every reading, so none of them allocates: ``rate(_:at:window:per:smoothing:)`` and
-/// ``tangentialAngle(_:at:uniformVelocityPerDay:window:smoothing:)`` cost one binary search plus O(1) (the
-/// smoothed means come from the series' exact running totals), and
-/// ``inverseVelocity(_:at:window:velocityWindow:minimumPoints:pointLimit:)`` at most ``inverseVelocityPointLimit``
-/// binary searches.
+/// every reading, so none of them allocates, and they find the reading at the old end of a window by
+/// galloping back from i: O(log d) for d readings in the window. ``rate(_:at:window:per:smoothing:)`` and
+/// ``tangentialAngle(_:at:uniformVelocityPerDay:window:smoothing:)`` then cost O(1) more (the smoothed
+/// means come from the series' exact running totals);
+/// ``inverseVelocity(_:at:window:velocityWindow:minimumPoints:pointLimit:)`` one such search per point, at
+/// most ``inverseVelocityPointLimit`` points.
 ///
 /// ```swift
 /// // Displacement rate in mm/day over the last 24 h, each end averaged over 3 readings:
@@ -72,8 +73,8 @@ public enum DeformationMeasures {
     ) -> Double? {
         guard i >= 0, i < s.count, window > 0 else { return nil }
         let t = s.timestamp(i)
-        let j = s.index(after: Self.before(t, window)) - 1
-        guard j >= 0, j < i else { return nil }
+        let j = Self.last(s, atOrBefore: Self.before(t, window), below: i)
+        guard j >= 0 else { return nil }
         let elapsed = t - s.timestamp(j)
         guard elapsed > 0 else { return nil }
         let n = max(1, smoothing)
@@ -130,7 +131,8 @@ public enum DeformationMeasures {
     ///
     /// **Point limit.** When the window holds more than `pointLimit` readings, only `pointLimit` of them,
     /// spread evenly by index over the window (the oldest and the newest always among them), are used;
-    /// the cost per call is then at most `pointLimit` binary searches whatever the sampling rate.
+    /// the cost per call is then at most `pointLimit` searches back over one `velocityWindow` each, whatever
+    /// the sampling rate.
     ///
     /// **No failure.** The result is nil unless there are at least `minimumPoints` (and 2) points, the line
     /// falls (m < 0) and it reaches 0 within ``inverseVelocityMaximumLead`` of t_i. A decelerating series
@@ -162,58 +164,102 @@ public enum DeformationMeasures {
     ) -> InverseVelocityFit? {
         guard i >= 0, i < s.count, window > 0, velocityWindow > 0 else { return nil }
         let t = s.timestamp(i)
-        let first = s.index(after: Self.before(t, window))
-        guard first <= i else { return nil }
+        let first = Self.last(s, atOrBefore: Self.before(t, window), below: i) + 1
         let readings = i - first + 1
         let limit = max(2, pointLimit)
         let taken = min(readings, limit)
-        let hour = Double(Self.millisecondsPerHour)
+        let hoursPerMillisecond = 1 / Double(Self.millisecondsPerHour)
 
-        // Welford's running means and co-moments: stable, one pass, nothing stored.
-        var n = 0.0
-        var meanX = 0.0
-        var meanY = 0.0
-        var cxx = 0.0
-        var cxy = 0.0
-        var cyy = 0.0
-        var lastVelocity = 0.0
+        // Plain sums of x (hours before t_i, so small) and of y minus the first point's y: with both
+        // shifted near 0 the co-moments below do not cancel, without a division per point.
+        var n = 0
+        var y0 = 0.0
+        var sx = 0.0
+        var sy = 0.0
+        var sxx = 0.0
+        var sxy = 0.0
+        var syy = 0.0
+        var lastY = 0.0
+        // k' only moves forward as k does: step on from the previous one, gallop when it is far.
+        var kk = -2
         for m in 0..<taken {
             // All readings when they fit, else `limit` spread evenly from `first` to `i`, oldest first.
             let k = taken == readings ? first + m : first + m * (readings - 1) / (limit - 1)
             let tk = s.timestamp(k)
-            let kk = s.index(after: Self.before(tk, velocityWindow)) - 1
+            let from = Self.before(tk, velocityWindow)
+            if kk < -1 {
+                kk = Self.last(s, atOrBefore: from, below: k)
+            } else {
+                var steps = 0
+                while kk + 1 < k, s.timestamp(kk + 1) <= from {
+                    kk += 1
+                    steps += 1
+                    if steps == 8 {
+                        kk = Self.last(s, atOrBefore: from, below: k)
+                        break
+                    }
+                }
+            }
             guard kk >= 0 else { continue }
-            let dt = tk - s.timestamp(kk)
             let dv = s.value(k) - s.value(kk)
-            guard dt > 0, dv > 0 else { continue }
-            let hours = Double(dt) / hour
-            let x = Double(tk - t) / hour
-            let y = hours / dv
-            lastVelocity = dv / hours
+            guard dv > 0 else { continue }
+            // 1/v in hours per unit: (t_k - t_k') / (value(k) - value(k')).
+            let y = Double(tk - s.timestamp(kk)) * hoursPerMillisecond / dv
+            if n == 0 { y0 = y }
+            let x = Double(tk - t) * hoursPerMillisecond
+            let dy = y - y0
             n += 1
-            let dx = x - meanX
-            meanX += dx / n
-            let dy = y - meanY
-            meanY += dy / n
-            cxx += dx * (x - meanX)
-            cxy += dx * (y - meanY)
-            cyy += dy * (y - meanY)
+            sx += x
+            sy += dy
+            sxx += x * x
+            sxy += x * dy
+            syy += dy * dy
+            lastY = y
         }
-        let points = Int(n)
-        guard points >= max(2, minimumPoints), cxx > 0 else { return nil }
+        guard n >= max(2, minimumPoints) else { return nil }
+        let count = Double(n)
+        let cxx = sxx - sx * sx / count
+        let cxy = sxy - sx * sy / count
+        let cyy = syy - sy * sy / count
+        guard cxx > 0 else { return nil }
         let slope = cxy / cxx
         guard slope < 0 else { return nil }
-        let atNow = meanY - slope * meanX
-        let lead = -atNow / slope * hour
+        // The line at x = 0 (t_i), and where it reaches 0, in ms after t_i.
+        let atNow = y0 + sy / count - slope * sx / count
+        let lead = -atNow / slope * Double(Self.millisecondsPerHour)
         guard lead.isFinite, abs(lead) <= Double(Self.inverseVelocityMaximumLead) else { return nil }
         let rSquared = cyy > 0 ? min(1, cxy * cxy / (cxx * cyy)) : 1
         return InverseVelocityFit(
             failureAt: t + Int64(lead.rounded()),
-            points: points,
+            points: n,
             slope: slope,
-            lastVelocityPerHour: lastVelocity,
+            lastVelocityPerHour: 1 / lastY,
             rSquared: rSquared
         )
+    }
+
+    /// The last reading at or before `time` among readings `0..<end`, given `timestamp(end) > time`; -1 when
+    /// there is none.
+    ///
+    /// Gallops back from `end` (1, 2, 4, … readings), then bisects: O(log d) for an answer d readings back,
+    /// cheaper than a bisection of the whole series when windows are short, and it never looks at readings
+    /// after `end`.
+    @inline(__always)
+    private static func last(_ s: borrowing ChannelSeries, atOrBefore time: Int64, below end: Int) -> Int {
+        var high = end  // timestamp(high) > time
+        var step = 1
+        var low = end - 1
+        while low >= 0, s.timestamp(low) > time {
+            high = low
+            step &*= 2
+            low = high - step
+        }
+        low = max(low, -1)  // timestamp(low) <= time, or low == -1
+        while high - low > 1 {
+            let mid = low + (high - low) / 2
+            if s.timestamp(mid) <= time { low = mid } else { high = mid }
+        }
+        return low
     }
 
     /// `time - span`, saturating at `Int64.min` instead of trapping.

@@ -334,6 +334,84 @@ struct AngleCase: Sendable, CustomTestStringConvertible {
         #expect(abs(fit.lastVelocityPerHour - 1 / (0.5 * 401)) < 1e-9)
     }
 
+    /// Irregular readings (gaps of 1 to 40 min, some steps back), pseudo-random but fixed: at every reading
+    /// the measures agree with a plain reference that scans linearly and fits with two-pass means.
+    @Test(arguments: [DeformationMeasures.inverseVelocityPointLimit, 16, 3])
+    func measuresMatchAPlainReference(pointLimit: Int) throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var readings: [Reading] = []
+        var minutes: Int64 = 0
+        var value = 0.0
+        for k in 0..<1_500 {
+            minutes += 1 + Int64(random() * 40)
+            value += (random() - 0.2) * 0.01 * (1 + Double(k) / 200)
+            readings.append(Reading(minutes: minutes, value: (value * 1e6).rounded() / 1e6))
+        }
+        let s = series(readings)
+        let times = readings.map { epoch + $0.minutes * minute }
+        let values = readings.map(\.value)
+        func last(atOrBefore time: Int64, upTo k: Int) -> Int { (0...k).last { times[$0] <= time } ?? -1 }
+
+        var fits = 0
+        for i in 0..<readings.count {
+            // Rate: 2 h window, per hour, smoothing 4.
+            let j = last(atOrBefore: times[i] - 2 * hour, upTo: i)
+            let rate = DeformationMeasures.rate(s, at: i, window: 2 * hour, per: hour, smoothing: 4)
+            if j < 0 {
+                #expect(rate == nil)
+            } else {
+                func smoothed(_ k: Int) -> Double {
+                    let from = max(0, k - 3)
+                    return values[from...k].reduce(0, +) / Double(k - from + 1)
+                }
+                let expected = (smoothed(i) - smoothed(j)) / Double(times[i] - times[j]) * Double(hour)
+                #expect(abs(try #require(rate) - expected) <= 1e-9)
+            }
+
+            // Inverse velocity: 12 h window, 1 h velocities.
+            let first = last(atOrBefore: times[i] - 12 * hour, upTo: i) + 1
+            let count = i - first + 1
+            let limit = max(2, pointLimit)
+            let ks = count <= limit ? Array(first...i) : (0..<limit).map { first + $0 * (count - 1) / (limit - 1) }
+            var xs: [Double] = []
+            var ys: [Double] = []
+            for k in ks {
+                let kk = last(atOrBefore: times[k] - hour, upTo: k)
+                guard kk >= 0, values[k] > values[kk] else { continue }
+                xs.append(Double(times[k] - times[i]) / Double(hour))
+                ys.append(Double(times[k] - times[kk]) / Double(hour) / (values[k] - values[kk]))
+            }
+            let fit = DeformationMeasures.inverseVelocity(
+                s, at: i, window: 12 * hour, velocityWindow: hour, minimumPoints: 3, pointLimit: pointLimit)
+            guard xs.count >= 3 else {
+                #expect(fit == nil)
+                continue
+            }
+            let mx = xs.reduce(0, +) / Double(xs.count)
+            let my = ys.reduce(0, +) / Double(ys.count)
+            let cxx = zip(xs, xs).map { ($0 - mx) * ($1 - mx) }.reduce(0, +)
+            let cxy = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+            let slope = cxy / cxx
+            let lead = -(my - slope * mx) / slope * Double(hour)
+            guard slope < 0, abs(lead) < 3e12 else {
+                #expect(fit == nil)
+                continue
+            }
+            let got = try #require(fit)
+            fits += 1
+            #expect(got.points == xs.count)
+            #expect(abs(got.slope - slope) <= 1e-9 * abs(slope))
+            #expect(abs(Double(got.failureAt - times[i]) - lead) <= 1e-6 * abs(lead) + 1)
+            #expect(abs(got.lastVelocityPerHour - 1 / ys[ys.count - 1]) <= 1e-12 / ys[ys.count - 1])
+        }
+        // The data must exercise both outcomes.
+        #expect(fits > 100 && fits < readings.count - 100)
+    }
+
     @Test func invalidArgumentsGiveNil() {
         let s = series(accelerating(hours: 99, failureHours: 100))
         #expect(DeformationMeasures.rate(s, at: 99, window: hour, per: hour, smoothing: 1) == nil)
