@@ -22,6 +22,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print ratios against a baseline measured in the same run.",
-        subcommands: [BenchProjCommand.self]
+        subcommands: [BenchProjCommand.self, BenchRulesCommand.self]
     )
 }

@@ -9,7 +9,7 @@ import HazardMonServer
 /// `hazardmon rules …`: the threshold rule files.
 struct RulesCommand: AsyncParsableCommand {
     /// The `rules` subcommands; each lives in its own type (`RulesCommand.Check` below).
-    static let subcommands: [any ParsableCommand.Type] = [Check.self]
+    static let subcommands: [any ParsableCommand.Type] = [Check.self, Backtest.self, Levels.self]
 
     static let configuration = CommandConfiguration(
         commandName: "rules",

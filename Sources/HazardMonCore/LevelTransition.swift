@@ -50,6 +50,8 @@ public struct LevelTransition: Sendable, Hashable, Codable {
         case lowered
         /// Data stopped and the level lapsed after its expiry cap.
         case expired
+        /// The rule set changed (reload) and the site's rules now stand elsewhere.
+        case reconfigured
     }
 
     public var siteCode: String
@@ -106,5 +108,22 @@ public struct RuleNotice: Sendable, Hashable, Codable {
         self.active = active
         self.at = at
         self.detail = detail
+    }
+}
+
+/// A site's current warning level and why: the highest level of the rules on the site.
+public struct SiteStatus: Sendable, Hashable, Codable {
+    public var siteCode: String
+    public var level: WarningLevel
+    /// When the site entered the level (event time, ms).
+    public var since: Int64
+    /// The rules at ``level`` and their evidence.
+    public var evidence: [Evidence]
+
+    public init(siteCode: String, level: WarningLevel, since: Int64, evidence: [Evidence]) {
+        self.siteCode = siteCode
+        self.level = level
+        self.since = since
+        self.evidence = evidence
     }
 }

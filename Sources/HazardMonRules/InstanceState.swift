@@ -30,23 +30,6 @@ public struct InstanceState: Sendable, Hashable, Codable {
     init(digest: String) { self.digest = digest }
 }
 
-/// A site's current warning level and why: the highest level of the rules on the site.
-public struct SiteStatus: Sendable, Hashable, Codable {
-    public var siteCode: String
-    public var level: WarningLevel
-    /// When the site entered the level (event time, ms).
-    public var since: Int64
-    /// The rules at ``level`` and their evidence.
-    public var evidence: [Evidence]
-
-    public init(siteCode: String, level: WarningLevel, since: Int64, evidence: [Evidence]) {
-        self.siteCode = siteCode
-        self.level = level
-        self.since = since
-        self.evidence = evidence
-    }
-}
-
 /// What one call into the engine produced.
 public struct EngineOutput: Sendable, Hashable {
     public var transitions: [LevelTransition] = []

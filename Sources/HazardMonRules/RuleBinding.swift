@@ -147,6 +147,7 @@ public enum RuleBinder {
     static func digest(of definition: RuleDefinition) -> String {
         var plain = definition
         plain.mark = SourceMark(file: "", line: 0)
+        plain.marks = [:]
         plain.overrides = [:]
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in String(describing: plain).utf8 {

@@ -176,20 +176,28 @@ public struct RuleEngine: Sendable {
 
     /// Puts back instance states and site statuses saved by earlier checkpoints. A state saved for an
     /// edited rule (another digest) or a rule that is gone is dropped: that instance starts from none.
-    public mutating func restore(states saved: [String: InstanceState], sites savedSites: [SiteStatus]) {
+    ///
+    /// - Parameter now: When the restore happens (wall clock, ms): the time of the transitions it returns.
+    /// - Returns: A ``LevelTransition/Cause/reconfigured`` transition for every site whose level the
+    ///   changed rules no longer support (a rule removed, a threshold raised), so the log says why it moved.
+    @discardableResult
+    public mutating func restore(states saved: [String: InstanceState], sites savedSites: [SiteStatus], now: Int64 = 0) -> EngineOutput {
         for (index, instance) in self.instances.enumerated() {
             if let state = saved[instance.key], state.digest == instance.digest { self.states[index] = state }
         }
         for site in savedSites { self.sites[site.siteCode] = site }
-        // A site whose rules changed may now stand at another level: recompute quietly, as of its time.
-        for code in Set(self.sites.keys).union(self.warningInstancesOfSite.keys) {
+        var output = EngineOutput()
+        for code in Set(self.sites.keys).union(self.warningInstancesOfSite.keys).sorted() {
             let level = self.computedLevel(ofSite: code)
-            if level != self.level(ofSite: code) {
-                self.sites[code] = SiteStatus(
-                    siteCode: code, level: level, since: self.sites[code]?.since ?? 0, evidence: self.evidence(ofSite: code, at: level))
-                self.dirtySites.insert(code)
-            }
+            let from = self.level(ofSite: code)
+            guard level != from else { continue }
+            let evidence = self.evidence(ofSite: code, at: level)
+            self.sites[code] = SiteStatus(siteCode: code, level: level, since: now, evidence: evidence)
+            self.dirtySites.insert(code)
+            output.transitions.append(
+                LevelTransition(siteCode: code, from: from, to: level, at: now, cause: .reconfigured, evidence: evidence))
         }
+        return output
     }
 
     /// The states and site statuses changed since the last checkpoint; clears the change marks.

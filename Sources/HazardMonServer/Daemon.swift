@@ -3,6 +3,7 @@ import Foundation
 import HazardMonCore
 import HazardMonGeo
 import HazardMonRegistry
+import HazardMonRules
 import HazardMonStore
 import Hummingbird
 import Logging
@@ -31,12 +32,20 @@ public enum Daemon {
         try await withStore(storage) { store in
             let tokens = try TokenTable.load(path: configuration.tokens)
             try await Self.importRegister(configuration.sites, into: store, logger: logger, atStart: true)
-            let state = DaemonState(directory: ChannelDirectory(records: try await store.channels()), tokens: tokens)
+            let records = try await store.channels()
+            let state = DaemonState(directory: ChannelDirectory(records: records), tokens: tokens)
+            // Bad rules at start are fatal: a county must not believe it is protected by rules that do not run.
+            let registry = try await store.registry()
+            let rules = try Self.loadRules(configuration, registry: registry, logger: logger)
+            let runtime = RulesRuntime(
+                RulesRuntime.Configuration(
+                    rules: rules, channels: BoundChannel.from(records: records, registry: registry), source: configuration.thresholds),
+                logger: logger)
             let metrics = ServerMetrics()
             let loop = IngestLoop(
                 writer: try IngestWriter(configuration: storage), tickMilliseconds: configuration.tickIntervalMilliseconds,
-                queueBound: configuration.queueBound, flushReadings: configuration.flushReadings, metrics: metrics,
-                logger: logger)
+                queueBound: configuration.queueBound, flushReadings: configuration.flushReadings, participant: runtime,
+                clockMilliseconds: configuration.ruleClockSeconds * 1000, metrics: metrics, logger: logger)
 
             let groupBox = Mutex<ServiceGroup?>(nil)
             let router = Router()
@@ -65,7 +74,10 @@ public enum Daemon {
                             return "\(committed.readings) readings committed in \(committed.batches) batches; \(queued) queued"
                         }),
                         .init(service: IngestService(loop: loop, state: state, notifier: notifier, logger: logger)),
-                        .init(service: ReloadService(configuration: configuration, store: store, state: state, notifier: notifier, logger: logger)),
+                        .init(
+                            service: ReloadService(
+                                configuration: configuration, store: store, state: state, rules: runtime, notifier: notifier,
+                                logger: logger)),
                         .init(service: app),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint],
@@ -76,6 +88,23 @@ public enum Daemon {
             try await group.run()
         }
         logger.info("stopped")
+    }
+
+    /// Loads the rule files and checks them against the register; every problem is logged as
+    /// `file:line: field: reason` and the load fails with ``RuleError``.
+    static func loadRules(_ configuration: ServerConfiguration, registry: Registry?, logger: Logger) throws -> RuleSet {
+        do {
+            let rules = try RuleFileLoader.load(directory: configuration.thresholds)
+            let issues = registry.map { RuleCheck.check(rules, registry: $0, retentionDays: configuration.retentionDays) } ?? []
+            guard issues.isEmpty else { throw RuleError(issues: issues) }
+            logger.info("rules loaded", metadata: ["folder": "\(configuration.thresholds)", "rules": "\(rules.rules.count)"])
+            return rules
+        } catch let error as RuleError {
+            logger.error(
+                "rules rejected", metadata: ["folder": "\(configuration.thresholds)", "problems": "\(error.issues.count)"])
+            for issue in error.issues.prefix(50) { logger.error("rule problem", metadata: ["problem": "\(issue)"]) }
+            throw error
+        }
     }
 
     /// Loads and stores the register in `folder`. At start an invalid register is fatal only when the
@@ -134,11 +163,12 @@ struct IngestService: Service {
     }
 }
 
-/// Reloads the register and the tokens on SIGHUP; a bad file is logged and the previous one stays.
+/// Reloads the register, the rules and the tokens on SIGHUP; a bad file is logged and the previous one stays.
 struct ReloadService: Service {
     let configuration: ServerConfiguration
     let store: Store
     let state: DaemonState
+    let rules: RulesRuntime
     let notifier: SystemdNotifier?
     let logger: Logger
 
@@ -150,7 +180,7 @@ struct ReloadService: Service {
     }
 
     func reload() async {
-        self.logger.notice("SIGHUP: reloading the register and the tokens")
+        self.logger.notice("SIGHUP: reloading the register, the rules and the tokens")
         try? self.notifier?.reloading()
         defer { try? self.notifier?.ready(status: "serving \(self.state.directory.channelCount) channels (reloaded)") }
         do {
@@ -164,6 +194,21 @@ struct ReloadService: Service {
             self.state.directory = ChannelDirectory(records: try await self.store.channels())
         } catch {
             self.logger.error("register reload failed; the previous register stays", metadata: ["error": "\(error)"])
+        }
+        // The rules are checked against the register now in force (new or kept); bad rules keep the old set,
+        // which is rebound to the register in force.
+        do {
+            let registry = try await self.store.registry()
+            let channels = BoundChannel.from(records: try await self.store.channels(), registry: registry)
+            var rules = self.rules.configuration.rules
+            do {
+                rules = try Daemon.loadRules(self.configuration, registry: registry, logger: self.logger)
+            } catch {
+                self.logger.error("rules reload failed; the previous rules stay in force")
+            }
+            self.rules.replace(RulesRuntime.Configuration(rules: rules, channels: channels, source: self.configuration.thresholds))
+        } catch {
+            self.logger.error("rules could not be rebound after the reload; the previous binding stays", metadata: ["error": "\(error)"])
         }
     }
 }

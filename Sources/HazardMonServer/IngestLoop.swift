@@ -21,9 +21,6 @@ import Synchronization
 /// closure created in a nonisolated method: a timer handler that inherits MainActor isolation crashes
 /// at run time on this toolchain (perf-notes.md). Submitters only touch the queue state, under its lock.
 public final class IngestLoop: Sendable {
-    /// Runs inside the commit's transaction after the readings are written (rule evaluation and the alert
-    /// outbox plug in here); throwing rolls the whole batch back and fails its requests.
-    public typealias CommitHook = @Sendable (Database, [ReadingRow], [ReadingOutcome]) throws -> Void
 
     private struct Submission {
         var rows: [ReadingRow]
@@ -47,7 +44,11 @@ public final class IngestLoop: Sendable {
     private let bound: Int
     private let flushThreshold: Int
     private let interval: DispatchTimeInterval
-    private let hook: CommitHook?
+    private let participant: (any CommitParticipant)?
+    /// With a participant: an idle loop still commits (an empty batch) this often, for time-driven work.
+    private let clockInterval: Duration
+    /// When the last commit ran; only touched on the loop's queue, under its (uncontended) lock.
+    private let lastCommit = Mutex<ContinuousClock.Instant>(.now)
     private let metrics: ServerMetrics
     private let logger: Logger
 
@@ -56,15 +57,19 @@ public final class IngestLoop: Sendable {
     ///   - tickMilliseconds: Commit interval.
     ///   - queueBound: Readings (and status blocks) that may wait for a commit.
     ///   - flushReadings: Queued readings that start a commit before the tick.
+    ///   - participant: Runs inside every commit's transaction (the rule engine).
+    ///   - clockMilliseconds: With a participant, an idle loop commits an empty batch this often so that
+    ///     time-driven work (silent channels, expiring levels) happens without readings.
     public init(
         writer: consuming sending IngestWriter, tickMilliseconds: Int, queueBound: Int, flushReadings: Int = .max,
-        hook: CommitHook? = nil, metrics: ServerMetrics, logger: Logger
+        participant: (any CommitParticipant)? = nil, clockMilliseconds: Int = 10_000, metrics: ServerMetrics, logger: Logger
     ) {
         self.writer = Mutex(Optional(writer))
         self.bound = queueBound
         self.flushThreshold = flushReadings
         self.interval = .milliseconds(tickMilliseconds)
-        self.hook = hook
+        self.participant = participant
+        self.clockInterval = .milliseconds(clockMilliseconds)
         self.metrics = metrics
         self.logger = logger
     }
@@ -136,18 +141,30 @@ public final class IngestLoop: Sendable {
             return batch
         }
         self.metrics.queueDepth.record(0)
-        guard !batch.isEmpty else { return }
+        let started = ContinuousClock.now
+        if batch.isEmpty {
+            guard self.participant != nil, self.lastCommit.withLock({ started - $0 >= self.clockInterval }) else { return }
+        }
+        self.lastCommit.withLock { $0 = started }
         let rows = batch.flatMap(\.rows)
         let health = batch.flatMap(\.health)
-        let started = ContinuousClock.now
         let result: Result<IngestBatchResult, any Error> = self.writer.withLock { writer in
             guard let writer else { return .failure(IngestError.shuttingDown) }
-            let hook = self.hook
+            let participant = self.participant
+            let receivedAt = Self.nowMilliseconds()
             return Result {
-                try writer.commit(rows, health: health, receivedAt: Self.nowMilliseconds()) { db, outcomes in
-                    try hook?(db, rows, outcomes)
+                try writer.commit(rows, health: health, receivedAt: receivedAt) { db, outcomes in
+                    try participant?.inTransaction(
+                        db, CommitBatch(rows: rows, outcomes: outcomes, health: health, receivedAt: receivedAt))
                 }
             }
+        }
+        if case .failure = result { self.participant?.rolledBack() }
+        guard !batch.isEmpty else {
+            if case .failure(let error) = result {
+                self.logger.error("time-driven rule commit failed; it is retried", metadata: ["error": "\(error)"])
+            }
+            return
         }
         let elapsed = ContinuousClock.now - started
         switch result {
@@ -198,6 +215,30 @@ public final class IngestLoop: Sendable {
     static func nowMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
+}
+
+/// One commit as a ``CommitParticipant`` sees it.
+public struct CommitBatch {
+    /// The readings offered, in submission order.
+    public var rows: [ReadingRow]
+    /// One outcome per reading: only `.accepted` ones are new.
+    public var outcomes: [ReadingOutcome]
+    /// Device status reports of the batch.
+    public var health: [DeviceHealthRow]
+    /// When the batch was committed (wall clock), ms UTC.
+    public var receivedAt: Int64
+}
+
+/// Work that belongs in the ingest commit's transaction (the rule engine; later the alert outbox).
+///
+/// Both methods run on the ingest loop's queue, one at a time.
+public protocol CommitParticipant: Sendable {
+    /// Runs inside the transaction after the readings are written; throwing rolls the whole batch back
+    /// and fails its requests.
+    func inTransaction(_ db: Database, _ batch: CommitBatch) throws
+    /// The transaction did not commit (this participant or the commit itself failed): in-memory state that
+    /// ran ahead of the database must be rebuilt from it.
+    func rolledBack()
 }
 
 /// Why a submission was not committed.

@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How long a graceful stop may take before work is cancelled, in seconds. Default 30; keep it below
     /// the unit's `TimeoutStopSec`.
     public var shutdownTimeoutSeconds = 30
+    /// How often an idle daemon runs the rules' time-driven checks (silent channels, expiring levels).
+    public var ruleClockSeconds = 10
     /// swift-log level. Default `info`.
     public var logLevel: Logger.Level = .info
 
@@ -48,6 +50,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     static let keys: Set<String> = [
         "listen", "database", "synchronous", "sites", "thresholds", "roster", "tokens", "tick_interval_ms",
         "queue_bound", "flush_readings", "body_limit_bytes", "retention_days", "future_tolerance_s", "shutdown_timeout_s", "log_level",
+        "rule_clock_s",
     ]
 
     /// Reads a configuration file; every problem is reported as `file:line: key: reason`.
@@ -122,6 +125,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             case "body_limit_bytes": configuration.bodyLimitBytes = integer(1024...1_073_741_824) ?? configuration.bodyLimitBytes
             case "retention_days": configuration.retentionDays = integer(1...36_500) ?? configuration.retentionDays
             case "future_tolerance_s": configuration.futureToleranceSeconds = integer(0...86_400) ?? configuration.futureToleranceSeconds
+            case "rule_clock_s": configuration.ruleClockSeconds = integer(1...3600) ?? configuration.ruleClockSeconds
             case "shutdown_timeout_s": configuration.shutdownTimeoutSeconds = integer(1...3600) ?? configuration.shutdownTimeoutSeconds
             case "log_level":
                 if let level = value.string.flatMap(Logger.Level.init(rawValue:)) {

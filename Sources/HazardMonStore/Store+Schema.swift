@@ -5,6 +5,7 @@ extension Store {
     public static let migrator = Migrator([
         Migration(version: 1, name: "registry", sql: registrySchema),
         Migration(version: 2, name: "readings", sql: readingsSchema),
+        Migration(version: 3, name: "rules", sql: RuleTables.schema),
     ])
 
     /// v1: the county, its villages and sites, the channel table readings will refer to, and the

@@ -40,6 +40,19 @@ enum TestRegister {
             """,
     ]
 
+    /// Rules for the register: rain at G001, water level at every flash-flood site.
+    static let rules = """
+        rules:
+          - id: g-rain
+            applies_to: {site: G001}
+            sensor: rain
+            accumulation: {windows: [1h], tiers: {blue: [35], yellow: [45]}}
+          - id: f-water
+            applies_to: {kind: flash_flood}
+            sensor: water_level
+            level: {tiers: {blue: 1.5, yellow: 2.0}}
+        """
+
     static let countyToken = "county-gateway-token"
     static let floodToken = "flood-station-token"
 
@@ -55,8 +68,11 @@ enum TestRegister {
         """
     }
 
-    /// Writes the register and tokens into `folder`.
+    /// Writes the register, the rules and the tokens into `folder`.
     static func write(into folder: URL) throws {
+        let thresholds = folder.appendingPathComponent("thresholds")
+        try FileManager.default.createDirectory(at: thresholds, withIntermediateDirectories: true)
+        try Data(Self.rules.utf8).write(to: thresholds.appendingPathComponent("rules.yaml"))
         let sites = folder.appendingPathComponent("sites")
         try FileManager.default.createDirectory(at: sites, withIntermediateDirectories: true)
         for (name, text) in Self.files {
@@ -81,38 +97,48 @@ func withDaemon<T>(
 ) async throws -> T {
     try await withTemporaryFolder { folder in
         try TestRegister.write(into: folder)
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.tickIntervalMilliseconds = 10
-        configuration = configuration.resolvingPaths(against: folder.path)
-        configure(&configuration)
-        configuration.database = folder.appendingPathComponent("hazardmon.sqlite").path
-        configuration.sites = folder.appendingPathComponent("sites").path
-        configuration.tokens = folder.appendingPathComponent("tokens.yaml").path
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let (handles, continuation) = AsyncStream.makeStream(of: DaemonHandle.self)
-        let config = configuration
-        let task = Task {
-            try await Daemon.run(configuration: config, logger: logger, environment: [:]) { handle in
-                continuation.yield(handle)
-            }
+        return try await withDaemon(in: folder, configure: configure, body)
+    }
+}
+
+/// A real daemon on the register, rules and database already in `folder` (as a restart finds them).
+func withDaemon<T>(
+    in folder: URL, configure: (inout ServerConfiguration) -> Void = { _ in },
+    _ body: (TestClient, URL) async throws -> T
+) async throws -> T {
+    var configuration = ServerConfiguration()
+    configuration.port = 0
+    configuration.tickIntervalMilliseconds = 10
+    configuration = configuration.resolvingPaths(against: folder.path)
+    configure(&configuration)
+    configuration.database = folder.appendingPathComponent("hazardmon.sqlite").path
+    configuration.sites = folder.appendingPathComponent("sites").path
+    configuration.tokens = folder.appendingPathComponent("tokens.yaml").path
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    let (handles, continuation) = AsyncStream.makeStream(of: DaemonHandle.self)
+    let config = configuration
+    let task = Task {
+        // Finishing the stream lets a daemon that fails before listening end the wait below.
+        defer { continuation.finish() }
+        try await Daemon.run(configuration: config, logger: logger, environment: [:]) { handle in
+            continuation.yield(handle)
         }
-        var iterator = handles.makeAsyncIterator()
-        guard let handle = await iterator.next() else {
-            try await task.value
-            throw TestFailure("the daemon stopped before it listened")
-        }
-        do {
-            let result = try await body(TestClient(port: handle.port), folder)
-            await handle.stop()
-            try await task.value
-            return result
-        } catch {
-            await handle.stop()
-            _ = try? await task.value
-            throw error
-        }
+    }
+    var iterator = handles.makeAsyncIterator()
+    guard let handle = await iterator.next() else {
+        try await task.value
+        throw TestFailure("the daemon stopped before it listened")
+    }
+    do {
+        let result = try await body(TestClient(port: handle.port), folder)
+        await handle.stop()
+        try await task.value
+        return result
+    } catch {
+        await handle.stop()
+        _ = try? await task.value
+        throw error
     }
 }
 
