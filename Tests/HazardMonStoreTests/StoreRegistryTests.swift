@@ -14,7 +14,7 @@ struct StoreRegistryTests {
     @Test func aNewStoreIsMigratedAndEmpty() async throws {
         let store = try temporaryStore().store
         #expect(try await store.schemaVersion() == Store.migrator.latestVersion)
-        #expect(Store.migrator.latestVersion == 2)
+        #expect(Store.migrator.latestVersion == 3)
         #expect(try await store.registry() == nil)
         #expect(try await store.sites(matching: SiteFilter()).isEmpty)
         #expect(try await store.channels().isEmpty)
@@ -276,12 +276,12 @@ struct StoreOpeningTests {
         let path = try temporaryDirectory().path()
         let store = try Store(configuration: StorageConfiguration(path: path, synchronous: .full))
         #expect(store.configuration.synchronous == .full)
-        #expect(try await store.schemaVersion() == 2)
+        #expect(try await store.schemaVersion() == 3)
         await store.close()
         try withDatabase(at: path) { db throws in
             #expect(try scalar("PRAGMA journal_mode", in: db) == .text("wal"))
             #expect(try scalar("SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)", in: db)
-                == .text("channels,county,device_health,readings,registry_events,sites,villages"))
+                == .text("channels,county,device_health,level_transitions,readings,registry_events,rule_notices,rule_sets,rule_state,site_levels,sites,villages"))
         }
     }
 }
