@@ -143,8 +143,9 @@ public enum DeformationMeasures {
     /// The failure time may lie before t_i (the line already crossed 0: failure overdue); the caller's time
     /// left is then negative and reaches every falling horizon.
     ///
-    /// Note: v_k is the mean velocity over (t_k′, t_k] but is placed at t_k, so on a smooth accelerating
-    /// curve the fitted line lags by about `velocityWindow / 2` and the failure time comes out that much late.
+    /// v_k is the mean velocity over (t_k′, t_k], so it is placed at the middle of that interval: placed at
+    /// t_k, the fitted line would lag by about `velocityWindow / 2` on a smooth accelerating curve and the
+    /// failure time come out that much late, which is the unsafe side.
     ///
     /// - Parameters:
     ///   - s: The channel's series (cumulative displacement).
@@ -206,7 +207,9 @@ public enum DeformationMeasures {
             // 1/v in hours per unit: (t_k - t_k') / (value(k) - value(k')).
             let y = Double(tk - s.timestamp(kk)) * hoursPerMillisecond / dv
             if n == 0 { y0 = y }
-            let x = Double(tk - t) * hoursPerMillisecond
+            // Placed at the middle of the interval it is the mean over: at its end, the line would lag by
+            // half the velocity window and the failure time come out that much late (the unsafe side).
+            let x = (Double(tk - t) - Double(tk - s.timestamp(kk)) / 2) * hoursPerMillisecond
             let dy = y - y0
             n += 1
             sx += x
