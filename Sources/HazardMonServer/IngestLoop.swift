@@ -153,10 +153,13 @@ public final class IngestLoop: Sendable {
             let participant = self.participant
             let receivedAt = Self.nowMilliseconds()
             return Result {
-                try writer.commit(rows, health: health, receivedAt: receivedAt) { db, outcomes in
-                    try participant?.inTransaction(
-                        db, CommitBatch(rows: rows, outcomes: outcomes, health: health, receivedAt: receivedAt))
-                }
+                try writer.commit(
+                    rows, health: health, receivedAt: receivedAt,
+                    inTransaction: { db, outcomes in
+                        try participant?.inTransaction(
+                            db, CommitBatch(rows: rows, outcomes: outcomes, health: health, receivedAt: receivedAt))
+                    },
+                    beforeInserts: { db in try participant?.beforeInserts(db, receivedAt: receivedAt) })
             }
         }
         if case .failure = result { self.participant?.rolledBack() }
@@ -233,6 +236,8 @@ public struct CommitBatch {
 ///
 /// Both methods run on the ingest loop's queue, one at a time.
 public protocol CommitParticipant: Sendable {
+    /// Runs inside the transaction before the readings are written: the database as earlier commits left it.
+    func beforeInserts(_ db: Database, receivedAt: Int64) throws
     /// Runs inside the transaction after the readings are written; throwing rolls the whole batch back
     /// and fails its requests.
     func inTransaction(_ db: Database, _ batch: CommitBatch) throws

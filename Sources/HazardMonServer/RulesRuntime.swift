@@ -36,6 +36,8 @@ public final class RulesRuntime: CommitParticipant {
         var rebuild = true
         /// The configuration is new: record it in `rule_sets`.
         var announce = true
+        /// What the rebuild found (sites moved by changed rules), written with the next batch.
+        var restored = EngineOutput()
     }
 
     private let state: Mutex<State>
@@ -63,7 +65,34 @@ public final class RulesRuntime: CommitParticipant {
     public var configuration: Configuration { self.state.withLock { $0.configuration } }
 
     public func rolledBack() {
-        self.state.withLock { $0.rebuild = true }
+        self.state.withLock {
+            $0.rebuild = true
+            $0.restored = EngineOutput()
+        }
+    }
+
+    /// Builds (or rebuilds) the engine from the database before the batch's readings are written, so that the
+    /// windows hold exactly what earlier commits stored and the batch is evaluated once, as new readings.
+    public func beforeInserts(_ db: Database, receivedAt: Int64) throws {
+        try self.state.withLock { state throws in
+            guard state.rebuild || state.engine == nil else { return }
+            let (engine, restored) = try Self.restoredEngine(state.configuration, from: db, now: receivedAt)
+            state.engine = engine
+            state.restored = restored
+            if state.announce {
+                try RuleTables.recordRuleSet(
+                    fingerprint: state.configuration.rules.fingerprint, rules: state.configuration.rules.rules.count,
+                    instances: engine.instances.count, source: state.configuration.source, loadedAt: receivedAt, in: db)
+                self.logger.notice(
+                    "rule set in force",
+                    metadata: [
+                        "fingerprint": "\(state.configuration.rules.fingerprint)", "rules": "\(state.configuration.rules.rules.count)",
+                        "instances": "\(engine.instances.count)", "channels": "\(engine.channelCount)",
+                    ])
+            }
+            state.rebuild = false
+            state.announce = false
+        }
     }
 
     public func inTransaction(_ db: Database, _ batch: CommitBatch) throws {
@@ -75,26 +104,9 @@ public final class RulesRuntime: CommitParticipant {
         let health = batch.health.map {
             EngineHealth(deviceID: $0.deviceID, timestamp: $0.timestamp, batteryPercent: $0.batteryPercent, sensorState: $0.sensorState)
         }
-        let (output, checkpoint) = try self.state.withLock { state throws -> (EngineOutput, EngineCheckpoint) in
-            var output = EngineOutput()
-            if state.rebuild || state.engine == nil {
-                let (engine, restored) = try Self.restoredEngine(state.configuration, from: db, now: batch.receivedAt)
-                state.engine = engine
-                output.append(restored)
-                if state.announce {
-                    try RuleTables.recordRuleSet(
-                        fingerprint: state.configuration.rules.fingerprint, rules: state.configuration.rules.rules.count,
-                        instances: engine.instances.count, source: state.configuration.source, loadedAt: batch.receivedAt, in: db)
-                    self.logger.notice(
-                        "rule set in force",
-                        metadata: [
-                            "fingerprint": "\(state.configuration.rules.fingerprint)", "rules": "\(state.configuration.rules.rules.count)",
-                            "instances": "\(engine.instances.count)", "channels": "\(engine.channelCount)",
-                        ])
-                }
-                state.rebuild = false
-                state.announce = false
-            }
+        let (output, checkpoint) = self.state.withLock { state -> (EngineOutput, EngineCheckpoint) in
+            var output = state.restored
+            state.restored = EngineOutput()
             output.append(state.engine!.apply(readings, health: health))
             output.append(state.engine!.advanceClock(to: batch.receivedAt))
             return (output, state.engine!.takeCheckpoint())

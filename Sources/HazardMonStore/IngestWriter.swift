@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
-/// What one ``IngestWriter/commit(_:health:receivedAt:inTransaction:)`` stored.
+/// What one ``IngestWriter/commit(_:health:receivedAt:inTransaction:beforeInserts:)`` stored.
 public struct IngestBatchResult: Sendable, Hashable {
     /// One outcome per reading, in the order the readings were given.
     public var outcomes: [ReadingOutcome]
@@ -163,6 +163,8 @@ public final class IngestWriter {
     ///   - receivedAt: When the batch arrived, ms since the Unix epoch, UTC; stored with every new row.
     ///   - inTransaction: Further work for the same transaction, given this writer's connection and one
     ///     outcome per reading in the order of `rows`. It must not begin, commit or roll back itself.
+    ///   - beforeInserts: Work in the same transaction before the batch is written: it reads the database
+    ///     as the previous commits left it (the rule engine rebuilds its state there).
     /// - Returns: The outcomes in the order of `rows` and the number of status rows written.
     /// - Throws: ``StorageError/rejected(_:)`` (before taking the write lock) when a reading's value is
     ///   NaN or a sensor state cannot be encoded; ``StorageError/closed(path:)`` after ``close()``; any
@@ -170,7 +172,8 @@ public final class IngestWriter {
     @discardableResult
     public func commit(
         _ rows: [ReadingRow], health: [DeviceHealthRow], receivedAt: Int64,
-        inTransaction: (Database, [ReadingOutcome]) throws -> Void = { _, _ in }
+        inTransaction: (Database, [ReadingOutcome]) throws -> Void = { _, _ in },
+        beforeInserts: (Database) throws -> Void = { _ in }
     ) throws -> IngestBatchResult {
         guard let statements = self.statements else { throw StorageError.closed(path: self.configuration.path) }
         // Check and encode everything before taking the write lock.
@@ -184,6 +187,7 @@ public final class IngestWriter {
 
         try self.database.execute("BEGIN IMMEDIATE TRANSACTION")
         do {
+            try beforeInserts(self.database)
             let outcomes = try Self.insertReadings(
                 rows, in: order, receivedAt: receivedAt, statements.insertReading, statements.storedValue, self.database)
             try Self.upsertHealth(health, states: states, receivedAt: receivedAt, statements.upsertHealth)

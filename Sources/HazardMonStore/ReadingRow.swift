@@ -20,7 +20,7 @@ public struct ReadingRow: Sendable, Hashable {
     }
 }
 
-/// What became of one reading offered to ``IngestWriter/commit(_:health:receivedAt:inTransaction:)``.
+/// What became of one reading offered to ``IngestWriter/commit(_:health:receivedAt:inTransaction:beforeInserts:)``.
 ///
 /// The first reading stored for a (channel, time stamp) wins; later ones never change it.
 public enum ReadingOutcome: Sendable, Hashable {

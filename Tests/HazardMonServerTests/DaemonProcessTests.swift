@@ -203,6 +203,44 @@ struct DaemonProcessTests {
         }
     }
 
+    @Test("SIGHUP with changed rules takes them into force; bad rules are refused and the old ones keep working")
+    func reloadRules() async throws {
+        try await withTemporaryFolder { folder in
+            try TestRegister.write(into: folder)
+            let daemon = try await DaemonProcess(folder: folder)
+            let client = TestClient(port: daemon.port)
+            let database = StorageConfiguration(path: folder.appendingPathComponent("hazardmon.sqlite").path)
+            func levels() async throws -> [String: WarningLevel] {
+                try await withStore(database) { store in
+                    Dictionary(uniqueKeysWithValues: try await store.siteLevels().map { ($0.siteCode, $0.level) })
+                }
+            }
+            // The test rules: F001 water level blue at 1.5 m.
+            #expect(try await client.post([("10000003", "L3_DB_1", stamp(-600), 1.6)]).statuses == ["accepted"])
+            #expect(try await levels()["F001"] == .blue, "\(daemon.log)")
+
+            // Good rules: F001 blue only from 1.7 m. The site moves down with the reload (cause reconfigured).
+            let rules = folder.appendingPathComponent("thresholds/rules.yaml")
+            try Data(TestRegister.rules.replacingOccurrences(of: "blue: 1.5", with: "blue: 1.7").utf8).write(to: rules)
+            daemon.signal(SIGHUP)
+            #expect(try await Self.eventually { daemon.log.contains("rules loaded") && daemon.log.contains("SIGHUP") })
+            #expect(try await client.post([("10000003", "L3_DB_1", stamp(-540), 1.65)]).statuses == ["accepted"])
+            #expect(try await levels()["F001"] == WarningLevel.none)
+            let transitions = try await withStore(database) { try await $0.levelTransitions(site: "F001") }
+            #expect(transitions.map(\.cause) == [.raised, .reconfigured])
+
+            // Bad rules: refused with file:line; the 1.7 m rule stays and still raises.
+            try Data("rules:\n  - id: f-water\n    applies_to: {kind: volcano}\n".utf8).write(to: rules)
+            daemon.signal(SIGHUP)
+            #expect(try await Self.eventually { daemon.log.contains("rules reload failed; the previous rules stay in force") })
+            #expect(daemon.log.contains("rules.yaml:3"))
+            #expect(try await client.post([("10000003", "L3_DB_1", stamp(-480), 1.75)]).statuses == ["accepted"])
+            #expect(try await levels()["F001"] == .blue)
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit() == 0)
+        }
+    }
+
     static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {

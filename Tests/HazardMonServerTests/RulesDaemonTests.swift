@@ -86,17 +86,22 @@ struct RulesDaemonTests {
         }
         #expect(straight.count >= 8)
         #expect(Set(straight.map(\.siteCode)) == ["G001", "F001"])
-        let restarted = try await withTemporaryFolder { folder in
-            try TestRegister.write(into: folder)
-            try await withDaemon(in: folder) { client, _ async throws in
-                for batch in storm[..<17] { #expect(try await client.post(batch).status == 200) }
+        // Cut at several points; at 3 and 21 the first batch after the restart itself crosses a threshold.
+        for cut in [3, 17, 21] {
+            let restarted = try await withTemporaryFolder { folder in
+                try TestRegister.write(into: folder)
+                try await withDaemon(in: folder) { client, _ async throws in
+                    for batch in storm[..<cut] { #expect(try await client.post(batch).status == 200) }
+                }
+                return try await withDaemon(in: folder) { client, folder async throws in
+                    for batch in storm[cut...] { #expect(try await client.post(batch).status == 200) }
+                    return try await Self.transitions(folder)
+                }
             }
-            return try await withDaemon(in: folder) { client, folder async throws in
-                for batch in storm[17...] { #expect(try await client.post(batch).status == 200) }
-                return try await Self.transitions(folder)
-            }
+            #expect(restarted == straight, "restart after batch \(cut)")
         }
-        #expect(restarted == straight)
+        #expect(straight.contains { $0.at == Timestamp.parse(storm[3][1].2) })
+        #expect(straight.contains { $0.at == Timestamp.parse(storm[21][1].2) })
     }
 
     @Test("bad rules at start: the daemon refuses to start and names file:line")
