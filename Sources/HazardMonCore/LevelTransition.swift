@@ -84,8 +84,6 @@ public struct RuleNotice: Sendable, Hashable, Codable {
         case deviceFault = "device_fault"
         case lowBattery = "low_battery"
         case nearThreshold = "near_threshold"
-        /// A channel sends more readings than its declared interval allows; its windows are truncated.
-        case tooFrequent = "too_frequent"
     }
 
     public var kind: Kind

@@ -239,7 +239,12 @@ public struct RuleEngine: Sendable {
                 for index in self.instancesOfSeries[s] {
                     self.evaluateLate(index, series: s, at: position, time: reading.timestamp, into: &output)
                 }
-            case .tooOld, .repeated:
+            case .tooOld:
+                // No window reaches back to it, but a level rule judges the value itself: it may still raise.
+                for index in self.instancesOfSeries[s] {
+                    self.evaluateLateValue(index, reading.value, time: reading.timestamp, into: &output)
+                }
+            case .repeated:
                 continue
             }
         }
@@ -392,6 +397,17 @@ public struct RuleEngine: Sendable {
         let site = self.instances[index].siteCode
         self.updateCombinations(ofSite: site, time: when, into: &output)
         self.updateSite(site, time: when, cause: .raised, late: true, into: &output)
+    }
+
+    /// A late reading older than its channel's series: only level rules can judge it, raise-only.
+    private mutating func evaluateLateValue(_ index: Int, _ value: Double, time: Int64, into output: inout EngineOutput) {
+        guard case .level(let tiers) = self.programs[index] else { return }
+        let assessment = tiers.assess(value, name: "value", window: nil)
+        guard assessment.level > self.states[index].level else { return }
+        self.raise(index, to: assessment.level, assessment, time: time)
+        let site = self.instances[index].siteCode
+        self.updateCombinations(ofSite: site, time: time, into: &output)
+        self.updateSite(site, time: time, cause: .raised, late: true, into: &output)
     }
 
     /// The persistence state machine of one instance for one assessment at event time `time`.

@@ -29,6 +29,18 @@ import Testing
         #expect(late.first?.evidence.first?.value == 36)
     }
 
+    @Test func lateReadingOnALevelRuleRaisesAtItsTime() {
+        let rule = F.rule("ff-water", .level(tiers: PersistenceRuleTests.water, falling: false), input: .sensor(.waterLevel))
+        var engine = F.engine([rule])
+        #expect(engine.feed(F.water.id, [(10, 1.0)]).isEmpty)
+        // The peak of minute 5 arrives after the reading of minute 10 (a gateway that was offline).
+        let late = engine.feed(F.water.id, [(5, 2.2)])
+        #expect(late.map(Expected.init) == [Expected("S1", .none, .yellow, at: 5, .raised, late: true)])
+        #expect(late.first?.evidence.first?.value == 2.2)
+        // A late low value changes nothing.
+        #expect(engine.feed(F.water.id, [(7, 0.1)]).isEmpty)
+    }
+
     @Test func lateReadingNeverLowers() {
         var engine = F.engine([Self.rain])
         _ = engine.feed(F.rain.id, [(0, 40), (10, 1)])
