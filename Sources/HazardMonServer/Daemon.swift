@@ -37,11 +37,11 @@ public enum Daemon {
             // Bad rules at start are fatal: a county must not believe it is protected by rules that do not run.
             let registry = try await store.registry()
             let rules = try Self.loadRules(configuration, registry: registry, logger: logger)
+            let metrics = ServerMetrics()
             let runtime = RulesRuntime(
                 RulesRuntime.Configuration(
                     rules: rules, channels: BoundChannel.from(records: records, registry: registry), source: configuration.thresholds),
-                logger: logger)
-            let metrics = ServerMetrics()
+                metrics: metrics, logger: logger)
             let loop = IngestLoop(
                 writer: try IngestWriter(configuration: storage), tickMilliseconds: configuration.tickIntervalMilliseconds,
                 queueBound: configuration.queueBound, flushReadings: configuration.flushReadings, participant: runtime,

@@ -162,7 +162,10 @@ public final class IngestLoop: Sendable {
                     beforeInserts: { db in try participant?.beforeInserts(db, receivedAt: receivedAt) })
             }
         }
-        if case .failure = result { self.participant?.rolledBack() }
+        switch result {
+        case .success: self.participant?.committed()
+        case .failure: self.participant?.rolledBack()
+        }
         guard !batch.isEmpty else {
             if case .failure(let error) = result {
                 self.logger.error("time-driven rule commit failed; it is retried", metadata: ["error": "\(error)"])
@@ -241,6 +244,8 @@ public protocol CommitParticipant: Sendable {
     /// Runs inside the transaction after the readings are written; throwing rolls the whole batch back
     /// and fails its requests.
     func inTransaction(_ db: Database, _ batch: CommitBatch) throws
+    /// The transaction committed: what it decided may now be announced (logs, metrics).
+    func committed()
     /// The transaction did not commit (this participant or the commit itself failed): in-memory state that
     /// ran ahead of the database must be rebuilt from it.
     func rolledBack()

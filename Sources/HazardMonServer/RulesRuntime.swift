@@ -38,15 +38,19 @@ public final class RulesRuntime: CommitParticipant {
         var announce = true
         /// What the rebuild found (sites moved by changed rules), written with the next batch.
         var restored = EngineOutput()
+        /// What the current transaction wrote, announced once it commits.
+        var uncommitted = EngineOutput()
     }
 
     private let state: Mutex<State>
     private let logger: Logger
+    private let metrics: ServerMetrics?
     private let encoder: JSONEncoder
 
-    public init(_ configuration: Configuration, logger: Logger) {
+    public init(_ configuration: Configuration, metrics: ServerMetrics? = nil, logger: Logger) {
         self.state = Mutex(State(configuration: configuration))
         self.logger = logger
+        self.metrics = metrics
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.encoder = encoder
@@ -68,6 +72,30 @@ public final class RulesRuntime: CommitParticipant {
         self.state.withLock {
             $0.rebuild = true
             $0.restored = EngineOutput()
+            $0.uncommitted = EngineOutput()
+        }
+    }
+
+    public func committed() {
+        let output = self.state.withLock { state in
+            defer { state.uncommitted = EngineOutput() }
+            return state.uncommitted
+        }
+        guard !output.isEmpty else { return }
+        self.metrics?.record(transitions: output.transitions, notices: output.notices)
+        for transition in output.transitions {
+            self.logger.notice(
+                "site level \(transition.cause.rawValue)",
+                metadata: [
+                    "site": "\(transition.siteCode)", "from": "\(transition.from)", "to": "\(transition.to)",
+                    "at": "\(Timestamp.format(transition.at))", "late": "\(transition.late)",
+                    "evidence": "\(transition.evidence.map { "\($0.rule) \($0.measure)=\($0.value.plainText)" }.joined(separator: "; "))",
+                ])
+        }
+        for notice in output.notices {
+            self.logger.info(
+                "notice \(notice.kind.rawValue) \(notice.active ? "raised" : "cleared")",
+                metadata: ["site": "\(notice.siteCode)", "subject": "\(notice.subject)", "detail": "\(notice.detail)"])
         }
     }
 
@@ -104,30 +132,21 @@ public final class RulesRuntime: CommitParticipant {
         let health = batch.health.map {
             EngineHealth(deviceID: $0.deviceID, timestamp: $0.timestamp, batteryPercent: $0.batteryPercent, sensorState: $0.sensorState)
         }
-        let (output, checkpoint) = self.state.withLock { state -> (EngineOutput, EngineCheckpoint) in
+        let (output, checkpoint) = try self.state.withLock { state throws -> (EngineOutput, EngineCheckpoint) in
+            // beforeInserts built it; without it the batch must not commit unevaluated (its devices retry).
+            guard var engine = state.engine else { throw RulesUnavailable() }
+            state.engine = nil  // evaluate in place, without a copy of the engine's storage
+            defer { state.engine = engine }
             var output = state.restored
             state.restored = EngineOutput()
-            output.append(state.engine!.apply(readings, health: health))
-            output.append(state.engine!.advanceClock(to: batch.receivedAt))
-            return (output, state.engine!.takeCheckpoint())
+            output.append(engine.apply(readings, health: health))
+            output.append(engine.advanceClock(to: batch.receivedAt))
+            return (output, engine.takeCheckpoint())
         }
         try RuleTables.write(
             states: try checkpoint.instances.map { (key: $0.key, json: try self.json($0.state)) }, sites: checkpoint.sites,
             transitions: output.transitions, notices: output.notices, recordedAt: batch.receivedAt, in: db)
-        for transition in output.transitions {
-            self.logger.notice(
-                "site level \(transition.cause.rawValue)",
-                metadata: [
-                    "site": "\(transition.siteCode)", "from": "\(transition.from)", "to": "\(transition.to)",
-                    "at": "\(Timestamp.format(transition.at))", "late": "\(transition.late)",
-                    "evidence": "\(transition.evidence.map { "\($0.rule) \($0.measure)=\($0.value.plainText)" }.joined(separator: "; "))",
-                ])
-        }
-        for notice in output.notices {
-            self.logger.info(
-                "notice \(notice.kind.rawValue) \(notice.active ? "raised" : "cleared")",
-                metadata: ["site": "\(notice.siteCode)", "subject": "\(notice.subject)", "detail": "\(notice.detail)"])
-        }
+        self.state.withLock { $0.uncommitted.append(output) }
     }
 
     private func json(_ state: InstanceState) throws -> String {
@@ -152,6 +171,11 @@ public final class RulesRuntime: CommitParticipant {
         let output = engine.restore(states: states, sites: try RuleTables.siteLevels(in: db), now: now)
         return (engine, output)
     }
+}
+
+/// The engine was not built before the batch: the commit is refused so that no reading goes unevaluated.
+struct RulesUnavailable: Error, CustomStringConvertible {
+    var description: String { "the rule engine is not ready; the batch was not committed" }
 }
 
 extension BoundChannel {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CoreMetrics
 import Foundation
+import HazardMonCore
 import HazardMonStore
 import Metrics
 import Prometheus
@@ -21,6 +22,9 @@ import Synchronization
 /// | `hazardmon_device_battery_percent{device}` | gauge | battery from the device's last status block |
 /// | `hazardmon_device_supply_volts{device}` | gauge | external supply voltage from the last status block |
 /// | `hazardmon_device_sensor_faults{device}` | gauge | channels the last status block reports not ok (sensor_state ≠ 0) |
+/// | `hazardmon_site_level{site}` | gauge | a site's warning level after its last transition: 0 none, 1 blue, 2 yellow, 3 orange, 4 red |
+/// | `hazardmon_level_transitions_total{to}` | counter | committed site level transitions by the level reached |
+/// | `hazardmon_rule_notices_total{kind}` | counter | committed notices raised, by kind: no_data, device_fault, low_battery, near_threshold |
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
@@ -71,6 +75,20 @@ public final class ServerMetrics: Sendable {
             self.lastSeen.withLock { seen in
                 for device in devices { seen[device] = max(seen[device] ?? now, now) }
             }
+        }
+    }
+
+    /// Committed site level transitions and notices of the rule engine.
+    func record(transitions: [LevelTransition], notices: [RuleNotice]) {
+        for transition in transitions {
+            CoreMetrics.Gauge(label: "hazardmon_site_level", dimensions: [("site", transition.siteCode)], factory: self.factory)
+                .record(transition.to.rawValue)
+            CoreMetrics.Counter(label: "hazardmon_level_transitions_total", dimensions: [("to", transition.to.name)], factory: self.factory)
+                .increment()
+        }
+        for notice in notices where notice.active {
+            CoreMetrics.Counter(label: "hazardmon_rule_notices_total", dimensions: [("kind", notice.kind.rawValue)], factory: self.factory)
+                .increment()
         }
     }
 
