@@ -107,6 +107,48 @@ struct RulesDaemonTests {
         #expect(straight.contains { $0.at == Timestamp.parse(storm[21][1].2) })
     }
 
+    @Test("the idle clock: a level lapses when its data stops, a silent channel raises a no-data notice")
+    func idleClock() async throws {
+        try await withTemporaryFolder { folder in
+            try TestRegister.write(into: folder)
+            try Data(
+                """
+                rules:
+                  - id: f-water
+                    applies_to: {kind: flash_flood}
+                    sensor: water_level
+                    level: {tiers: {blue: 1.5}}
+                    expiry: 3s
+                  - id: g-silent
+                    applies_to: {site: G001}
+                    sensor: crack
+                    no_data: {factor: 1.5}
+                """.utf8
+            ).write(to: folder.appendingPathComponent("thresholds/rules.yaml"))
+            try await withDaemon(in: folder, configure: { $0.ruleClockSeconds = 1 }) { client, folder async throws in
+                // Crack interval 600 s: silent after 15 min. This reading is 16 min old when it arrives.
+                #expect(try await client.post([("10000002", "L1_LF_1", stamp(-960), 3.0)]).statuses == ["accepted"])
+                #expect(try await client.post([("10000003", "L3_DB_1", stamp(-1), 1.6)]).statuses == ["accepted"])
+                // No more readings: the clock commits alone.
+                let deadline = ContinuousClock.now + .seconds(15)
+                var transitions: [LevelTransition] = []
+                while ContinuousClock.now < deadline, transitions.count < 2 {
+                    try await Task.sleep(for: .milliseconds(200))
+                    transitions = try await Self.transitions(folder)
+                }
+                #expect(transitions.map(\.to) == [.blue, .none])
+                #expect(transitions.map(\.cause) == [.raised, .expired])
+                #expect(transitions.last.map { $0.at - transitions[0].at }.map { $0 >= 3000 } == true)
+                let notices = try await withStore(StorageConfiguration(path: folder.appendingPathComponent("hazardmon.sqlite").path)) {
+                    try await $0.ruleNotices()
+                }
+                #expect(notices.map(\.kind) == [.noData])
+                #expect(notices.first?.subject == "10000002/L1_LF_1")
+                #expect(notices.first?.active == true)
+            }
+        }
+    }
+
     @Test("bad rules at start: the daemon refuses to start and names file:line")
     func badRulesRefused() async throws {
         try await withTemporaryFolder { folder in
