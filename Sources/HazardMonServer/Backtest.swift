@@ -28,11 +28,7 @@ public enum Backtest {
         for (channelID, span) in engine.history {
             wanted.insert(channelID)
             guard span > 0 else { continue }
-            var warmup: [(timestamp: Int64, value: Double)] = []
-            try RuleTables.readings(from: from - span, to: from, channels: [channelID], in: db) { _, ts, value in
-                warmup.append((ts, value))
-            }
-            engine.restore(channelID: channelID, readings: warmup)
+            engine.restore(channelID: channelID, readings: try RuleTables.readings(channelID: channelID, from: from - span, to: from, in: db))
         }
         var result = Result(transitions: [], notices: [], readings: 0)
         var batch: [EngineReading] = []
@@ -47,7 +43,7 @@ public enum Backtest {
             result.transitions += timed.transitions
             result.notices += timed.notices
         }
-        try RuleTables.readings(from: from, to: to, channels: wanted, in: db) { channel, ts, value in
+        for (channel, ts, value) in try RuleTables.readings(from: from, to: to, channels: wanted, in: db) {
             let readingMinute = ts / 60_000
             if readingMinute != minute, !batch.isEmpty { flush(clock: (minute + 1) * 60_000) }
             minute = readingMinute

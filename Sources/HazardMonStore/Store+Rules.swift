@@ -260,18 +260,29 @@ public enum RuleTables {
         }
     }
 
-    /// Every reading with `from <= ts < to` of the given channels, in (time, channel) order: what a backtest replays.
+    /// The readings of one channel with `from <= ts < to`, oldest first: one range scan of the primary key.
+    public static func readings(channelID: Int64, from: Int64, to: Int64, in db: Database) throws(StorageError) -> [(timestamp: Int64, value: Double)] {
+        let query = try db.prepare("SELECT ts, value FROM readings WHERE channel_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts")
+        try query.bind(channelID, at: 1)
+        try query.bind(from, at: 2)
+        try query.bind(to, at: 3)
+        return try query.fetchAll { row in (timestamp: row.int64(at: 0), value: row.double(at: 1)) }
+    }
+
+    /// Every reading with `from <= ts < to` of the given channels, in (time, channel) order: what a backtest
+    /// replays. One primary-key range scan per channel (the table has no index on time alone, which would
+    /// cost every insert), merged in memory.
     public static func readings(
-        from: Int64, to: Int64, channels: Set<Int64>, in db: Database, _ body: (Int64, Int64, Double) throws -> Void
-    ) throws {
-        let query = try db.prepare("SELECT channel_id, ts, value FROM readings WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, channel_id")
-        try query.bind(from, at: 1)
-        try query.bind(to, at: 2)
-        while try query.step() {
-            let channel = query.int64(at: 0)
-            guard channels.contains(channel) else { continue }
-            try body(channel, query.int64(at: 1), query.double(at: 2))
+        from: Int64, to: Int64, channels: Set<Int64>, in db: Database
+    ) throws(StorageError) -> [(channelID: Int64, timestamp: Int64, value: Double)] {
+        var all: [(channelID: Int64, timestamp: Int64, value: Double)] = []
+        for channel in channels.sorted() {
+            for reading in try Self.readings(channelID: channel, from: from, to: to, in: db) {
+                all.append((channel, reading.timestamp, reading.value))
+            }
         }
+        all.sort { ($0.timestamp, $0.channelID) < ($1.timestamp, $1.channelID) }
+        return all
     }
 }
 
