@@ -38,13 +38,15 @@ demo: build
 
 ## bench: release build; prints ratios measured side by side in one run:
 ##   PROJ wrapper vs raw C; register import vs ogr2ogr; ingest writer vs raw C SQLite;
-##   end-to-end HTTP ingest vs InfluxDB 1.x and the C ceiling
+##   rule engine vs append-only and rescan baselines;
+##   end-to-end HTTP ingest (rules on and off) vs InfluxDB 1.x and the C ceiling
 bench:
 	@scripts/deps.sh gdal-bin proj-bin influxdb
 	$(SWIFT) build -c release
 	Benchmarks/proj/run.sh
 	Benchmarks/import/run.sh
 	Benchmarks/ingest/run.sh
+	HAZARDMON=$(RELEASE_HAZARDMON) Benchmarks/rules/run.sh
 	Benchmarks/http/run.sh
 
 clean:

@@ -74,6 +74,29 @@ public struct ChannelSeries: Sendable {
         return low - self.head
     }
 
+    /// ``index(after:)`` for a time near the newest readings: the first reading with time stamp > `time`,
+    /// galloping back from reading `j` (1, 2, 4, … readings) and then bisecting, so O(log d) for an answer
+    /// d readings before `j`. Readings after `j` are never looked at; when `timestamp(j) <= time` the
+    /// answer is not in `0...j` and this is the whole-series bisection.
+    @inline(__always)
+    public func index(after time: Int64, searchingBackFrom j: Int) -> Int {
+        var high = self.head + j  // timestamps[high] > time
+        guard self.timestamps[high] > time else { return self.index(after: time) }
+        var step = 1
+        var low = high - 1
+        while low >= self.head, self.timestamps[low] > time {
+            high = low
+            step &*= 2
+            low = high - step
+        }
+        low = max(low, self.head - 1)  // timestamps[low] <= time, or low == head - 1
+        while high - low > 1 {
+            let mid = low + (high - low) / 2
+            if self.timestamps[mid] <= time { low = mid } else { high = mid }
+        }
+        return high - self.head
+    }
+
     /// Index of the first reading with time stamp >= `time` (`count` when none).
     public func index(atOrAfter time: Int64) -> Int { self.index(after: time - 1) }
 

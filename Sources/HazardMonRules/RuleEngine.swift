@@ -40,6 +40,9 @@ public struct RuleEngine: Sendable {
     /// Every rule instance, in binding order.
     public let instances: [RuleInstance]
     private let programs: [RuleProgram]
+    /// Instance → what a reading on its channel does to it, so the per-reading path can tell without
+    /// copying the program (and retaining its arrays).
+    private let roles: [Role]
     private var states: [InstanceState]
     private var series: [ChannelSeries]
     /// Channel id → index into `series`.
@@ -69,6 +72,13 @@ public struct RuleEngine: Sendable {
         self.instances = instances
         self.programs = instances.map { instance in
             RuleProgram(instance.definition, interval: Int64(instance.channel?.channel.intervalSeconds ?? 0) * 1000)
+        }
+        self.roles = self.programs.map { program in
+            switch program {
+            case .noData: .noData
+            case .combination, .health: .none
+            default: .assess
+            }
         }
         self.states = instances.map { InstanceState(digest: $0.digest) }
 
@@ -297,7 +307,20 @@ public struct RuleEngine: Sendable {
 
     // MARK: Evaluation
 
+    private enum Role: UInt8 {
+        case assess, noData, none
+    }
+
     private func assess(_ index: Int, series s: Int, at j: Int) -> Assessment {
+        switch self.programs[index] {
+        case .windows(let normal, .none):
+            return normal.assess(self.series[s], at: j)
+        default:
+            return self.assessOther(index, series: s, at: j)
+        }
+    }
+
+    private func assessOther(_ index: Int, series s: Int, at j: Int) -> Assessment {
         let series = self.series[s]
         switch self.programs[index] {
         case .level(let tiers):
@@ -355,7 +378,7 @@ public struct RuleEngine: Sendable {
     }
 
     private mutating func evaluate(_ index: Int, series s: Int, at j: Int, time: Int64, into output: inout EngineOutput) {
-        switch self.programs[index] {
+        switch self.roles[index] {
         case .noData:
             if self.states[index].silent {
                 let instance = self.instances[index]
@@ -367,9 +390,9 @@ public struct RuleEngine: Sendable {
                         subject: instance.channel?.name ?? "", active: false, at: time, detail: "reporting again"))
             }
             return
-        case .combination, .health:
+        case .none:
             return
-        default:
+        case .assess:
             break
         }
         let assessment = self.assess(index, series: s, at: j)
@@ -383,10 +406,7 @@ public struct RuleEngine: Sendable {
     }
 
     private mutating func evaluateLate(_ index: Int, series s: Int, at j: Int, time: Int64, into output: inout EngineOutput) {
-        switch self.programs[index] {
-        case .noData, .combination, .health: return
-        default: break
-        }
+        guard self.roles[index] == .assess else { return }
         // The window ending at the late reading, and the current one, which now includes it.
         let newest = self.series[s].count - 1
         let atLate = self.assess(index, series: s, at: j)
@@ -412,6 +432,13 @@ public struct RuleEngine: Sendable {
 
     /// The persistence state machine of one instance for one assessment at event time `time`.
     private mutating func step(_ index: Int, _ a: Assessment, time: Int64, late: Bool, into output: inout EngineOutput) {
+        // The common case, read in place: nothing reached, nothing pending, raised or watched, so the state
+        // machine below would leave the state as it is (no copy of the state, no comparison).
+        if a.level == .none, !a.watch, self.states[index].level == .none, !self.states[index].watching,
+            self.states[index].pendingSince.allSatisfy({ $0 == nil })
+        {
+            return
+        }
         let persistence = self.instances[index].definition.persistence
         var state = self.states[index]
         let old = state

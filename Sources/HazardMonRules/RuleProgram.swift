@@ -91,9 +91,11 @@ struct TierProgram: Sendable {
 /// A window table prepared for exact comparison: thresholds in micro-units, per window and level.
 struct WindowProgram: Sendable {
     let windows: [Int64]
-    /// `raise[w][l]`: micro-units window w must reach for level l (index 0 = blue), `Int64.max` when absent.
-    let raise: [[Int64]]
-    let hold: [[Int64]]
+    /// `raise[w * 4 + l]`: micro-units window w must reach for level l (index 0 = blue), `Int64.max` when
+    /// absent. One flat array (not one per window) so an assessment retains no per-window arrays.
+    let raise: [Int64]
+    /// `hold[w * 4 + l]`: the same, widened by the hysteresis band.
+    let hold: [Int64]
     /// Micro-units per window for the near-threshold watch, `Int64.max` when none.
     let watch: [Int64]
     /// Threshold per window and level in the rule's own measure (mm, or mm/h for intensity).
@@ -133,8 +135,8 @@ struct WindowProgram: Sendable {
         self.windows = windows
         self.intensity = intensity
         self.shown = shown ?? amounts
-        self.raise = amounts.map { row in row.map { $0.map(ChannelSeries.micro) ?? .max } }
-        self.hold = amounts.map { row in
+        self.raise = amounts.flatMap { row in row.map { $0.map(ChannelSeries.micro) ?? .max } }
+        self.hold = amounts.flatMap { row in
             row.map { amount in
                 amount.map { value in
                     let band = persistence.hysteresisIsFraction ? value * persistence.hysteresis : persistence.hysteresis
@@ -155,7 +157,7 @@ struct WindowProgram: Sendable {
     }
 
     /// The level the series reaches at reading `j` over any window.
-    func assess(_ series: ChannelSeries, at j: Int, detail: String? = nil) -> Assessment {
+    func assess(_ series: borrowing ChannelSeries, at j: Int, detail: String? = nil) -> Assessment {
         let end = series.timestamp(j)
         var best = WarningLevel.none
         var hold = WarningLevel.none
@@ -164,13 +166,14 @@ struct WindowProgram: Sendable {
         var watchWindow = -1
         var watchSum: Int64 = 0
         for w in self.windows.indices {
-            let sum = series.microSum(series.index(after: end - self.windows[w]), j)
-            let raise = self.raise[w]
-            let holdRow = self.hold[w]
+            // Windows end at the newest readings: galloping back from j touches a few cache lines near the
+            // end of the series, where a bisection of the whole series would touch ~log2(count) cold ones.
+            let sum = series.microSum(series.index(after: end - self.windows[w], searchingBackFrom: j), j)
             var level = WarningLevel.none
             for l in 0..<4 {
-                if sum >= raise[l] { level = WarningLevel.warning[l] }
-                if sum >= holdRow[l], WarningLevel.warning[l] > hold { hold = WarningLevel.warning[l] }
+                let tier = WarningLevel(rawValue: l + 1)!
+                if sum >= self.raise[w &* 4 &+ l] { level = tier }
+                if sum >= self.hold[w &* 4 &+ l], tier > hold { hold = tier }
             }
             if w == 0 { bestSum = sum }
             if level > best {
