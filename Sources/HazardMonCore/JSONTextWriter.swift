@@ -93,4 +93,16 @@ public struct JSONTextWriter {
     public mutating func integer(_ value: Int) {
         self.text.append(String(value))
     }
+
+    public mutating func integer(_ value: Int64) {
+        self.text.append(String(value))
+    }
+
+    public mutating func bool(_ value: Bool) {
+        self.text.append(value ? "true" : "false")
+    }
+
+    public mutating func null() {
+        self.text.append("null")
+    }
 }

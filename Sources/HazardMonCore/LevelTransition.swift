@@ -41,6 +41,25 @@ public struct Evidence: Sendable, Hashable, Codable {
     }
 }
 
+extension Evidence {
+    /// Writes the evidence as `JSONEncoder` with `.sortedKeys` would, without its cost (it is written on the
+    /// ingest commit's path).
+    public func write(to json: inout JSONTextWriter) {
+        json.object { json in
+            json.key("at") { $0.integer(self.at) }
+            json.key("channel", self.channel) { $0.string($1) }
+            json.key("channelID", self.channelID) { $0.integer($1) }
+            json.key("detail", self.detail) { $0.string($1) }
+            json.key("level") { $0.integer(self.level.rawValue) }
+            json.key("measure") { $0.string(self.measure) }
+            json.key("rule") { $0.string(self.rule) }
+            json.key("threshold", self.threshold) { $0.number($1) }
+            json.key("value") { $0.number(self.value) }
+            json.key("window", self.window) { $0.integer($1) }
+        }
+    }
+}
+
 /// A site's warning level changed: the record the alert chain starts from.
 public struct LevelTransition: Sendable, Hashable, Codable {
     public enum Cause: String, Sendable, Hashable, Codable {

@@ -28,6 +28,25 @@ public struct InstanceState: Sendable, Hashable, Codable {
     public init() {}
 
     init(digest: String) { self.digest = digest }
+
+    /// The state as `JSONEncoder` with `.sortedKeys` writes it (and `JSONDecoder` reads it back), written
+    /// by hand: encoding changed states was the largest cost of the rules in the ingest commit.
+    public var jsonText: String {
+        var json = JSONTextWriter(capacity: 256)
+        json.object { json in
+            json.key("digest") { $0.string(self.digest) }
+            json.key("evidence", self.evidence) { $1.write(to: &$0) }
+            json.key("faulty") { $0.bool(self.faulty) }
+            json.key("level") { $0.integer(self.level.rawValue) }
+            json.key("lowBattery") { $0.bool(self.lowBattery) }
+            json.key("pendingCount") { $0.array(self.pendingCount) { $0.integer($1) } }
+            json.key("pendingSince") { $0.array(self.pendingSince) { json, since in since.map { json.integer($0) } ?? json.null() } }
+            json.key("silent") { $0.bool(self.silent) }
+            json.key("since") { $0.integer(self.since) }
+            json.key("watching") { $0.bool(self.watching) }
+        }
+        return json.text
+    }
 }
 
 /// What one call into the engine produced.

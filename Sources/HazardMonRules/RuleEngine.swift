@@ -275,31 +275,38 @@ public struct RuleEngine: Sendable {
             let instance = self.instances[index]
             switch self.programs[index] {
             case .noData(let limit):
-                if !self.states[index].silent, now - latest > limit {
-                    self.states[index].silent = true
-                    self.dirtyInstances.insert(index)
-                    output.notices.append(
-                        RuleNotice(
-                            kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
-                            subject: instance.channel?.name ?? "", active: true, at: now,
-                            detail: "silent since \(Timestamp.format(latest)) (limit \(DurationText.format(limit)))"))
-                }
+                // Judged against the clock only: readings of a backlog that are still older than the limit
+                // leave the channel behind, so the notice neither clears nor flaps while a device catches up.
+                let silent = now - latest > limit
+                guard silent != self.states[index].silent else { continue }
+                self.states[index].silent = silent
+                self.dirtyInstances.insert(index)
+                output.notices.append(
+                    RuleNotice(
+                        kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
+                        subject: instance.channel?.name ?? "", active: silent, at: silent ? latest + limit : latest,
+                        detail: silent
+                            ? "silent since \(Timestamp.format(latest)) (limit \(DurationText.format(limit)))"
+                            : "reporting again (newest reading \(Timestamp.format(latest)))"))
             default:
                 guard let expiry = instance.definition.persistence.expiry, self.states[index].level > .none,
                     now - latest >= expiry
                 else { continue }
+                // The level lapsed `expiry` after the last reading: that is the transition's (event) time, also
+                // when the clock notices it later, as with a backlog whose readings are already that old.
+                let lapsed = latest + expiry
                 let from = self.states[index].level
                 self.states[index].level = .none
-                self.states[index].since = now
+                self.states[index].since = lapsed
                 self.states[index].pendingSince = [nil, nil, nil, nil]
                 self.states[index].pendingCount = [0, 0, 0, 0]
                 self.states[index].evidence = Evidence(
                     rule: instance.definition.id, level: .none, channelID: instance.channel?.id, channel: instance.channel?.name,
-                    measure: "expired", value: Double(now - latest) / 3_600_000, threshold: Double(expiry) / 3_600_000,
-                    at: now, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(DurationText.format(expiry))")
+                    measure: "expired", value: Double(expiry) / 3_600_000, threshold: Double(expiry) / 3_600_000,
+                    at: lapsed, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(DurationText.format(expiry))")
                 self.dirtyInstances.insert(index)
-                self.updateCombinations(ofSite: instance.siteCode, time: now, into: &output)
-                self.updateSite(instance.siteCode, time: now, cause: .expired, late: false, into: &output)
+                self.updateCombinations(ofSite: instance.siteCode, time: lapsed, into: &output)
+                self.updateSite(instance.siteCode, time: lapsed, cause: .expired, late: false, into: &output)
             }
         }
         return output
@@ -380,15 +387,7 @@ public struct RuleEngine: Sendable {
     private mutating func evaluate(_ index: Int, series s: Int, at j: Int, time: Int64, into output: inout EngineOutput) {
         switch self.roles[index] {
         case .noData:
-            if self.states[index].silent {
-                let instance = self.instances[index]
-                self.states[index].silent = false
-                self.dirtyInstances.insert(index)
-                output.notices.append(
-                    RuleNotice(
-                        kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
-                        subject: instance.channel?.name ?? "", active: false, at: time, detail: "reporting again"))
-            }
+            // Cleared by the clock (advanceClock), which knows how far behind the channel still is.
             return
         case .none:
             return
@@ -447,7 +446,9 @@ public struct RuleEngine: Sendable {
                 if state.pendingSince[l] == nil {
                     state.pendingSince[l] = time
                     state.pendingCount[l] = 1
-                } else {
+                } else if state.pendingCount[l] < persistence.consecutive {
+                    // Counted only as far as it matters: a count that kept growing would change the stored
+                    // state at every reading of a long storm.
                     state.pendingCount[l] += 1
                 }
             } else if state.pendingSince[l] != nil {

@@ -45,15 +45,11 @@ public final class RulesRuntime: CommitParticipant {
     private let state: Mutex<State>
     private let logger: Logger
     private let metrics: ServerMetrics?
-    private let encoder: JSONEncoder
 
     public init(_ configuration: Configuration, metrics: ServerMetrics? = nil, logger: Logger) {
         self.state = Mutex(State(configuration: configuration))
         self.logger = logger
         self.metrics = metrics
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.encoder = encoder
     }
 
     /// Swaps in a new rule set or channel list at the next commit.
@@ -144,14 +140,11 @@ public final class RulesRuntime: CommitParticipant {
             return (output, engine.takeCheckpoint())
         }
         try RuleTables.write(
-            states: try checkpoint.instances.map { (key: $0.key, json: try self.json($0.state)) }, sites: checkpoint.sites,
+            states: checkpoint.instances.map { (key: $0.key, json: $0.state.jsonText) }, sites: checkpoint.sites,
             transitions: output.transitions, notices: output.notices, recordedAt: batch.receivedAt, in: db)
         self.state.withLock { $0.uncommitted.append(output) }
     }
 
-    private func json(_ state: InstanceState) throws -> String {
-        String(decoding: try self.encoder.encode(state), as: UTF8.self)
-    }
 
     /// An engine for `configuration` in the state the database holds: recent readings of every channel a
     /// rule reads, and the saved states of unchanged rule instances.

@@ -159,9 +159,15 @@ import Testing
         #expect(silent.notices.map(\.subject).sorted() == ["D1/L3_YL_1"])
         #expect(silent.notices.allSatisfy { $0.kind == .noData && $0.active })
         #expect(silent.transitions.isEmpty)
+        #expect(silent.notices.first?.at == F.at(15))
         #expect(engine.advanceClock(to: F.at(30)).notices.isEmpty)
-        let back = engine.apply([EngineReading(channelID: F.rain.id, timestamp: F.at(31), value: 0)])
+        // A backlog: readings that are still more than 15 min old leave the channel silent (no flapping).
+        #expect(engine.apply([EngineReading(channelID: F.rain.id, timestamp: F.at(5), value: 0)]).notices.isEmpty)
+        #expect(engine.advanceClock(to: F.at(31)).notices.isEmpty)
+        _ = engine.apply([EngineReading(channelID: F.rain.id, timestamp: F.at(31), value: 0)])
+        let back = engine.advanceClock(to: F.at(31.5))
         #expect(back.notices.map(\.active) == [false])
+        #expect(back.notices.first?.at == F.at(31))
         #expect(engine.level(ofSite: "S1") == .none)
     }
 

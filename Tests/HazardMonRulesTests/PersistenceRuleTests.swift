@@ -84,8 +84,9 @@ import Testing
         var engine = F.engine([Self.waterRule(Persistence(expiry: 3_600_000))])
         _ = engine.feed(F.water.id, [(0, 2.2)])
         #expect(engine.advanceClock(to: F.at(59)).isEmpty)
+        // Noticed by the clock at +61 min, the level lapsed at +60 (1 h after the last reading).
         let output = engine.advanceClock(to: F.at(61))
-        #expect(output.transitions.map(Expected.init) == [Expected("S1", .yellow, .none, at: 61, .expired)])
+        #expect(output.transitions.map(Expected.init) == [Expected("S1", .yellow, .none, at: 60, .expired)])
         #expect(output.transitions.first?.evidence == [])
         #expect(engine.state(of: "ff-water@S1/2")?.evidence?.measure == "expired")
         // A later clock does nothing more.
