@@ -3,23 +3,42 @@
 /// The recent readings of one channel in event-time order: what every rule on the channel reads.
 ///
 /// One series per channel, shared by all the rules on it, holding the readings of the last ``span`` ms
-/// before the newest one (and at most ``capacity`` of them). Appending in time order is amortised O(1):
-/// old readings leave from the front through a moving head that is compacted when it passes half the
-/// storage. A late (out-of-order) reading is inserted in place, which costs O(readings after it).
+/// before the newest one (and at most ``capacity`` of them). The readings sit in a ring buffer whose size is
+/// a power of two, doubled only when the readings held need it: appending in time order is O(1) (old
+/// readings leave from the front by moving the head, nothing is ever shifted down), and a late
+/// (out-of-order) reading is inserted in place, which costs O(readings after it).
 ///
 /// Values are also kept as running totals in integer micro-units (value × 10⁶, rounded), so that the sum
 /// of any range is exact, independent of the order readings were added in, and the same after a restart
 /// that rebuilt the series from the database: floating-point running sums drift and would put a window
 /// that sums to exactly 35 mm on either side of a 35 mm threshold depending on history.
 ///
-/// Memory: 24 bytes per reading held (time stamp, value, running total).
+/// Memory: 24 bytes per slot (time stamp, value, running total, interleaved in one array), at most twice
+/// the readings held.
 public struct ChannelSeries: Sendable {
-    /// Event times, ms UTC; `timestamps[head...]` are live.
-    private var timestamps: [Int64] = []
-    private var values: [Double] = []
-    /// `totals[k]` = sum of micro-units of all readings up to and including k (since the series began).
-    private var totals: [Int64] = []
-    private var head = 0
+    /// One reading: time stamp (ms UTC), value, and the micro-unit total of all readings up to and
+    /// including it since the series began.
+
+    struct Slot: Sendable {
+        var timestamp: Int64
+        var value: Double
+        var total: Int64
+
+        init(timestamp: Int64, value: Double, total: Int64) {
+            self.timestamp = timestamp
+            self.value = value
+            self.total = total
+        }
+    }
+
+    /// The ring: `slots[(head + i) & mask]` is the i-th reading held, for `i` in `0..<count`.
+    var slots: ContiguousArray<Slot> = []
+    var head = 0
+    var mask = -1
+    /// How many readings are held.
+    public private(set) var count = 0
+    /// The running total just before the oldest reading held (of the readings that left).
+    var base: Int64 = 0
     /// How far back from the newest reading readings are kept, ms.
     public let span: Int64
     /// At most this many readings are kept; older ones beyond it leave early.
@@ -30,21 +49,24 @@ public struct ChannelSeries: Sendable {
     /// Micro-units per unit of value: sums are exact to 10⁻⁶ of the channel's unit.
     public static let scale: Double = 1_000_000
 
+    /// Slots of the first ring.
+    private static let initialSlots = 16
+
     public init(span: Int64, capacity: Int) {
         self.span = span
         self.capacity = max(1, capacity)
     }
 
-    /// How many readings are held.
-    @inline(__always) public var count: Int { self.timestamps.count - self.head }
     public var isEmpty: Bool { self.count == 0 }
 
+    @inline(__always) func slot(_ i: Int) -> Slot { self.slots[(self.head &+ i) & self.mask] }
+
     /// Event time of the i-th reading held, oldest first.
-    @inline(__always) public func timestamp(_ i: Int) -> Int64 { self.timestamps[self.head + i] }
+    @inline(__always) public func timestamp(_ i: Int) -> Int64 { self.slot(i).timestamp }
     /// Value of the i-th reading held.
-    @inline(__always) public func value(_ i: Int) -> Double { self.values[self.head + i] }
+    @inline(__always) public func value(_ i: Int) -> Double { self.slot(i).value }
     /// Newest event time, if any.
-    public var latest: Int64? { self.isEmpty ? nil : self.timestamps[self.timestamps.count - 1] }
+    public var latest: Int64? { self.isEmpty ? nil : self.timestamp(self.count - 1) }
 
     /// Value in micro-units as stored in the running totals.
     @inline(__always) public static func micro(_ value: Double) -> Int64 { Int64((value * Self.scale).rounded()) }
@@ -52,8 +74,8 @@ public struct ChannelSeries: Sendable {
     /// Exact sum of the readings `i...j` (inclusive) in micro-units; 0 for an empty range.
     @inline(__always) public func microSum(_ i: Int, _ j: Int) -> Int64 {
         guard j >= i else { return 0 }
-        let before = self.head + i == 0 ? 0 : self.totals[self.head + i - 1]
-        return self.totals[self.head + j] - before
+        let before = i == 0 ? self.base : self.slot(i - 1).total
+        return self.slot(j).total - before
     }
 
     /// Exact sum of readings with time stamps in `(end - window, end]`, where `end` is the time of reading
@@ -65,13 +87,13 @@ public struct ChannelSeries: Sendable {
 
     /// Index of the first reading with time stamp > `time` (`count` when none).
     public func index(after time: Int64) -> Int {
-        var low = self.head
-        var high = self.timestamps.count
+        var low = 0
+        var high = self.count
         while low < high {
             let mid = (low + high) / 2
-            if self.timestamps[mid] <= time { low = mid + 1 } else { high = mid }
+            if self.timestamp(mid) <= time { low = mid + 1 } else { high = mid }
         }
-        return low - self.head
+        return low
     }
 
     /// ``index(after:)`` for a time near the newest readings: the first reading with time stamp > `time`,
@@ -80,21 +102,25 @@ public struct ChannelSeries: Sendable {
     /// answer is not in `0...j` and this is the whole-series bisection.
     @inline(__always)
     public func index(after time: Int64, searchingBackFrom j: Int) -> Int {
-        var high = self.head + j  // timestamps[high] > time
-        guard self.timestamps[high] > time else { return self.index(after: time) }
-        var step = 1
-        var low = high - 1
-        while low >= self.head, self.timestamps[low] > time {
-            high = low
-            step &*= 2
-            low = high - step
+        self.slots.withUnsafeBufferPointer { slots in
+            let head = self.head
+            let mask = self.mask
+            var high = j  // timestamp(high) > time
+            guard slots[(head &+ high) & mask].timestamp > time else { return self.index(after: time) }
+            var step = 1
+            var low = high - 1
+            while low >= 0, slots[(head &+ low) & mask].timestamp > time {
+                high = low
+                step &*= 2
+                low = high - step
+            }
+            low = max(low, -1)  // timestamp(low) <= time, or low == -1
+            while high - low > 1 {
+                let mid = low + (high - low) / 2
+                if slots[(head &+ mid) & mask].timestamp <= time { low = mid } else { high = mid }
+            }
+            return high
         }
-        low = max(low, self.head - 1)  // timestamps[low] <= time, or low == head - 1
-        while high - low > 1 {
-            let mid = low + (high - low) / 2
-            if self.timestamps[mid] <= time { low = mid } else { high = mid }
-        }
-        return high - self.head
     }
 
     /// Index of the first reading with time stamp >= `time` (`count` when none).
@@ -116,45 +142,72 @@ public struct ChannelSeries: Sendable {
     @discardableResult
     public mutating func add(timestamp: Int64, value: Double) -> Placement {
         let micro = Self.micro(value)
-        if let latest = self.latest, timestamp <= latest {
-            guard timestamp > latest - self.span else { return .tooOld }
-            let index = self.index(atOrAfter: timestamp)
-            if index < self.count, self.timestamp(index) == timestamp { return .repeated }
-            let k = self.head + index
-            let before = k == 0 ? 0 : self.totals[k - 1]
-            self.timestamps.insert(timestamp, at: k)
-            self.values.insert(value, at: k)
-            self.totals.insert(before + micro, at: k)
-            for later in (k + 1)..<self.totals.count { self.totals[later] += micro }
-            self.trim()
-            return .inserted(index)
+        if self.count > 0 {
+            let newest = self.slot(self.count - 1)
+            if timestamp <= newest.timestamp {
+                guard timestamp > newest.timestamp - self.span else { return .tooOld }
+                let index = self.index(atOrAfter: timestamp)
+                if index < self.count, self.timestamp(index) == timestamp { return .repeated }
+                self.reserveOne()
+                let before = index == 0 ? self.base : self.slot(index - 1).total
+                let head = self.head
+                let mask = self.mask
+                let count = self.count
+                self.slots.withUnsafeMutableBufferPointer { slots in
+                    var k = count
+                    while k > index {
+                        var moved = slots[(head &+ k &- 1) & mask]
+                        moved.total &+= micro
+                        slots[(head &+ k) & mask] = moved
+                        k -= 1
+                    }
+                    slots[(head &+ index) & mask] = Slot(timestamp: timestamp, value: value, total: before &+ micro)
+                }
+                self.count += 1
+                self.trim(latest: newest.timestamp)
+                return .inserted(index)
+            }
+            self.reserveOne()
+            let at = (self.head &+ self.count) & self.mask
+            self.slots[at] = Slot(timestamp: timestamp, value: value, total: newest.total &+ micro)
+            self.count += 1
+            self.trim(latest: timestamp)
+            return .appended
         }
-        self.timestamps.append(timestamp)
-        self.values.append(value)
-        self.totals.append((self.totals.last ?? 0) + micro)
-        self.trim()
+        self.reserveOne()
+        self.slots[self.head] = Slot(timestamp: timestamp, value: value, total: self.base &+ micro)
+        self.count = 1
         return .appended
     }
 
-    /// Drops readings at or before `newest - span`, and the oldest beyond capacity.
-    private mutating func trim() {
-        guard let latest = self.latest else { return }
-        let horizon = latest - self.span
-        while self.head < self.timestamps.count - 1, self.timestamps[self.head] <= horizon { self.head += 1 }
-        if self.count > self.capacity {
-            self.head = self.timestamps.count - self.capacity
-            self.truncated = true
-        }
-        if self.head > 64, self.head * 2 > self.timestamps.count {
-            self.timestamps.removeFirst(self.head)
-            self.values.removeFirst(self.head)
-            self.totals.removeFirst(self.head)
-            self.head = 0
-        }
+    /// Makes room for one more reading: doubles the ring (oldest first at slot 0) when it is full.
+    private mutating func reserveOne() {
+        guard self.count == self.slots.count else { return }
+        let size = max(Self.initialSlots, self.slots.count * 2)
+        var grown = ContiguousArray<Slot>()
+        grown.reserveCapacity(size)
+        for i in 0..<self.count { grown.append(self.slot(i)) }
+        while grown.count < size { grown.append(Slot(timestamp: 0, value: 0, total: 0)) }
+        self.slots = grown
+        self.head = 0
+        self.mask = size - 1
     }
 
-    /// Bytes held by the series' storage (capacity of its arrays).
-    public var memoryBytes: Int {
-        self.timestamps.capacity * 8 + self.values.capacity * 8 + self.totals.capacity * 8
+    /// Drops readings at or before `latest - span` (keeping the newest), and the oldest beyond capacity.
+    private mutating func trim(latest: Int64) {
+        let horizon = latest - self.span
+        var drop = 0
+        while drop < self.count - 1, self.timestamp(drop) <= horizon { drop += 1 }
+        if self.count - drop > self.capacity {
+            drop = self.count - self.capacity
+            self.truncated = true
+        }
+        guard drop > 0 else { return }
+        self.base = self.slot(drop - 1).total
+        self.head = (self.head &+ drop) & self.mask
+        self.count -= drop
     }
+
+    /// Bytes held by the series' storage (capacity of its ring).
+    public var memoryBytes: Int { self.slots.capacity * MemoryLayout<Slot>.stride }
 }

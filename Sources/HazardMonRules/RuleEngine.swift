@@ -30,10 +30,11 @@ import HazardMonCore
 ///   device health) and near-threshold watches give ``RuleNotice``s and never change a site's level.
 ///
 /// ## Cost
-/// Per reading: one dictionary lookup for the channel, an amortised O(1) append to its series, and per
+/// Per reading: one dictionary lookup for the channel, an O(1) append to its ring buffer, and per
 /// rule on the channel an assessment that is O(windows × log readings held) for window rules and
 /// O(smoothing) for rates (inverse-velocity fits are bounded by their point cap). State: a
-/// ``ChannelSeries`` per channel (24 bytes per reading held) and an ``InstanceState`` per rule instance.
+/// ``ChannelSeries`` per channel (24-byte slots, at most twice the readings held) and an ``InstanceState`` per
+/// rule instance.
 public struct RuleEngine: Sendable {
     /// The rule set the engine runs.
     public let rules: RuleSet
@@ -43,12 +44,21 @@ public struct RuleEngine: Sendable {
     /// Instance → what a reading on its channel does to it, so the per-reading path can tell without
     /// copying the program (and retaining its arrays).
     private let roles: [Role]
+    /// The window tables of instances whose role is ``Role/windows``, indexed by ``windowSlot``.
+    private let windowPrograms: ContiguousArray<WindowProgram>
+    /// Instance → index into ``windowPrograms``, or -1.
+    private let windowSlot: [Int]
+    /// Instance → its persistence, read per reading without touching the instance's definition.
+    private let persistences: [Persistence]
     private var states: [InstanceState]
     private var series: [ChannelSeries]
     /// Channel id → index into `series`.
     private let seriesIndex: [Int64: Int]
-    /// Series index → the instances that evaluate on its readings.
-    private let instancesOfSeries: [[Int]]
+    /// Series index s → the instances that evaluate on its readings:
+    /// `instancesOfSeries[seriesInstanceStart[s]..<seriesInstanceStart[s + 1]]` (one flat array, so a
+    /// reading retains no per-series array).
+    private let instancesOfSeries: [Int]
+    private let seriesInstanceStart: [Int]
     /// Instance → index of its series, or -1.
     private let seriesOfInstance: [Int]
     /// Instance → index of the series its antecedent class is read from, or -1.
@@ -62,7 +72,9 @@ public struct RuleEngine: Sendable {
     /// Instances that expire or go silent with the clock.
     private let clockInstances: [Int]
     private var sites: [String: SiteStatus] = [:]
-    private var dirtyInstances: Set<Int> = []
+    /// Instances changed since the last checkpoint: a flag per instance and the list of those flagged.
+    private var dirtyFlags: [Bool]
+    private var dirtyInstances: [Int] = []
     private var dirtySites: Set<String> = []
 
     /// Binds `rules` to `channels` and starts with every level at none.
@@ -73,13 +85,23 @@ public struct RuleEngine: Sendable {
         self.programs = instances.map { instance in
             RuleProgram(instance.definition, interval: Int64(instance.channel?.channel.intervalSeconds ?? 0) * 1000)
         }
-        self.roles = self.programs.map { program in
+        var windowPrograms = ContiguousArray<WindowProgram>()
+        var windowSlot = [Int](repeating: -1, count: instances.count)
+        self.roles = self.programs.enumerated().map { index, program in
             switch program {
-            case .noData: .noData
-            case .combination, .health: .none
-            default: .assess
+            case .windows(let normal, .none):
+                windowSlot[index] = windowPrograms.count
+                windowPrograms.append(normal)
+                return .windows
+            case .noData: return .noData
+            case .combination, .health: return .none
+            default: return .assess
             }
         }
+        self.windowPrograms = windowPrograms
+        self.windowSlot = windowSlot
+        self.persistences = instances.map { $0.definition.persistence }
+        self.dirtyFlags = [Bool](repeating: false, count: instances.count)
         self.states = instances.map { InstanceState(digest: $0.digest) }
 
         // One series per channel any rule reads, keeping the longest span a rule on it needs, plus a margin of
@@ -139,7 +161,8 @@ public struct RuleEngine: Sendable {
                 if instance.definition.persistence.expiry != nil { clock.append(index) }
             }
         }
-        self.instancesOfSeries = instancesOfSeries
+        self.seriesInstanceStart = instancesOfSeries.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
+        self.instancesOfSeries = instancesOfSeries.flatMap { $0 }
         self.seriesOfInstance = seriesOfInstance
         self.antecedentSeries = antecedentSeries
         self.warningInstancesOfSite = warning
@@ -214,6 +237,7 @@ public struct RuleEngine: Sendable {
     public mutating func takeCheckpoint() -> EngineCheckpoint {
         let instances = self.dirtyInstances.sorted().map { (key: self.instances[$0].key, state: self.states[$0]) }
         let sites = self.dirtySites.sorted().compactMap { self.sites[$0] }
+        for index in self.dirtyInstances { self.dirtyFlags[index] = false }
         self.dirtyInstances.removeAll(keepingCapacity: true)
         self.dirtySites.removeAll(keepingCapacity: true)
         return EngineCheckpoint(instances: instances, sites: sites)
@@ -240,19 +264,22 @@ public struct RuleEngine: Sendable {
         for reading in ordered {
             guard let s = self.seriesIndex[reading.channelID] else { continue }
             let placement = self.series[s].add(timestamp: reading.timestamp, value: reading.value)
+            let first = self.seriesInstanceStart[s]
+            let end = self.seriesInstanceStart[s + 1]
             switch placement {
             case .appended:
-                for index in self.instancesOfSeries[s] {
-                    self.evaluate(index, series: s, at: self.series[s].count - 1, time: reading.timestamp, into: &output)
+                let newest = self.series[s].count - 1
+                for k in first..<end {
+                    self.evaluate(self.instancesOfSeries[k], series: s, at: newest, time: reading.timestamp, into: &output)
                 }
             case .inserted(let position):
-                for index in self.instancesOfSeries[s] {
-                    self.evaluateLate(index, series: s, at: position, time: reading.timestamp, into: &output)
+                for k in first..<end {
+                    self.evaluateLate(self.instancesOfSeries[k], series: s, at: position, time: reading.timestamp, into: &output)
                 }
             case .tooOld:
                 // No window reaches back to it, but a level rule judges the value itself: it may still raise.
-                for index in self.instancesOfSeries[s] {
-                    self.evaluateLateValue(index, reading.value, time: reading.timestamp, into: &output)
+                for k in first..<end {
+                    self.evaluateLateValue(self.instancesOfSeries[k], reading.value, time: reading.timestamp, into: &output)
                 }
             case .repeated:
                 continue
@@ -280,7 +307,7 @@ public struct RuleEngine: Sendable {
                 let silent = now - latest > limit
                 guard silent != self.states[index].silent else { continue }
                 self.states[index].silent = silent
-                self.dirtyInstances.insert(index)
+                self.markDirty(index)
                 output.notices.append(
                     RuleNotice(
                         kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
@@ -304,7 +331,7 @@ public struct RuleEngine: Sendable {
                     rule: instance.definition.id, level: .none, channelID: instance.channel?.id, channel: instance.channel?.name,
                     measure: "expired", value: Double(expiry) / 3_600_000, threshold: Double(expiry) / 3_600_000,
                     at: lapsed, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(DurationText.format(expiry))")
-                self.dirtyInstances.insert(index)
+                self.markDirty(index)
                 self.updateCombinations(ofSite: instance.siteCode, time: lapsed, into: &output)
                 self.updateSite(instance.siteCode, time: lapsed, cause: .expired, late: false, into: &output)
             }
@@ -315,23 +342,23 @@ public struct RuleEngine: Sendable {
     // MARK: Evaluation
 
     private enum Role: UInt8 {
+        /// A window table without antecedent moisture: the common case, read from ``windowPrograms``.
+        case windows
         case assess, noData, none
     }
 
     private func assess(_ index: Int, series s: Int, at j: Int) -> Assessment {
-        switch self.programs[index] {
-        case .windows(let normal, .none):
-            return normal.assess(self.series[s], at: j)
-        default:
-            return self.assessOther(index, series: s, at: j)
+        if self.roles[index] == .windows {
+            return self.windowPrograms[self.windowSlot[index]].assess(self.series[s], at: j)
         }
+        return self.assessOther(index, series: s, at: j)
     }
 
     private func assessOther(_ index: Int, series s: Int, at j: Int) -> Assessment {
         let series = self.series[s]
         switch self.programs[index] {
         case .level(let tiers):
-            return tiers.assess(series.value(j), name: "value", window: nil)
+            return tiers.assess(series.value(j), name: .value, window: nil)
         case .windows(let normal, let antecedent):
             guard let antecedent else { return normal.assess(series, at: j) }
             let time = series.timestamp(j)
@@ -349,7 +376,7 @@ public struct RuleEngine: Sendable {
                 measure = Double(series.microSum(start, end)) / ChannelSeries.scale
             }
             let moisture = measure.map(antecedent.moistureClass) ?? .normal
-            let detail = "moisture \(moisture.rawValue)" + (measure.map { " (\($0.plainText))" } ?? " (no antecedent data)")
+            let detail = AssessmentDetail.moisture(moisture, measure)
             switch moisture {
             case .dry: return antecedent.dry.assess(series, at: j, detail: detail)
             case .normal: return normal.assess(series, at: j, detail: detail)
@@ -359,13 +386,13 @@ public struct RuleEngine: Sendable {
             guard let rate = DeformationMeasures.rate(series, at: j, window: window, per: per, smoothing: smoothing) else {
                 return .nothing
             }
-            return tiers.assess(rate, name: "rate_per_\(DurationText.format(per))", window: window)
+            return tiers.assess(rate, name: .ratePer(per), window: window)
         case .angle(let v0, let window, let smoothing, let tiers):
             guard
                 let angle = DeformationMeasures.tangentialAngle(
                     series, at: j, uniformVelocityPerDay: v0, window: window, smoothing: smoothing)
             else { return .nothing }
-            return tiers.assess(angle, name: "tangential_angle", window: window)
+            return tiers.assess(angle, name: .tangentialAngle, window: window)
         case .inverseVelocity(let window, let velocityWindow, let minimumPoints, let tiers):
             guard
                 let fit = DeformationMeasures.inverseVelocity(
@@ -373,8 +400,8 @@ public struct RuleEngine: Sendable {
             else { return .nothing }
             let left = Double(max(0, fit.failureAt - series.timestamp(j)))
             var assessment = tiers.assess(
-                left, name: "time_to_failure", window: window,
-                detail: "fitted failure \(Timestamp.format(fit.failureAt)) from \(fit.points) points, r² \(fit.rSquared.plainText)")
+                left, name: .timeToFailure, window: window,
+                detail: .fit(failureAt: fit.failureAt, points: fit.points, rSquared: fit.rSquared))
             // Shown in hours: the tiers are horizons in ms.
             assessment.value = left / 3_600_000
             assessment.threshold = assessment.threshold.map { $0 / 3_600_000 }
@@ -391,7 +418,7 @@ public struct RuleEngine: Sendable {
             return
         case .none:
             return
-        case .assess:
+        case .assess, .windows:
             break
         }
         let assessment = self.assess(index, series: s, at: j)
@@ -405,7 +432,7 @@ public struct RuleEngine: Sendable {
     }
 
     private mutating func evaluateLate(_ index: Int, series s: Int, at j: Int, time: Int64, into output: inout EngineOutput) {
-        guard self.roles[index] == .assess else { return }
+        guard self.roles[index] == .assess || self.roles[index] == .windows else { return }
         // The window ending at the late reading, and the current one, which now includes it.
         let newest = self.series[s].count - 1
         let atLate = self.assess(index, series: s, at: j)
@@ -421,7 +448,7 @@ public struct RuleEngine: Sendable {
     /// A late reading older than its channel's series: only level rules can judge it, raise-only.
     private mutating func evaluateLateValue(_ index: Int, _ value: Double, time: Int64, into output: inout EngineOutput) {
         guard case .level(let tiers) = self.programs[index] else { return }
-        let assessment = tiers.assess(value, name: "value", window: nil)
+        let assessment = tiers.assess(value, name: .value, window: nil)
         guard assessment.level > self.states[index].level else { return }
         self.raise(index, to: assessment.level, assessment, time: time)
         let site = self.instances[index].siteCode
@@ -430,68 +457,78 @@ public struct RuleEngine: Sendable {
     }
 
     /// The persistence state machine of one instance for one assessment at event time `time`.
+    ///
+    /// Works on the stored state in place (no copy of the state, its arrays or its evidence) and marks the
+    /// instance dirty when anything in it changed.
     private mutating func step(_ index: Int, _ a: Assessment, time: Int64, late: Bool, into output: inout EngineOutput) {
-        // The common case, read in place: nothing reached, nothing pending, raised or watched, so the state
-        // machine below would leave the state as it is (no copy of the state, no comparison).
+        // The common case: nothing reached, nothing pending, raised or watched, so the state machine below
+        // would leave the state as it is.
         if a.level == .none, !a.watch, self.states[index].level == .none, !self.states[index].watching,
-            self.states[index].pendingSince.allSatisfy({ $0 == nil })
+            self.states[index].pendingSince[0] == nil, self.states[index].pendingSince[1] == nil,
+            self.states[index].pendingSince[2] == nil, self.states[index].pendingSince[3] == nil
         {
             return
         }
-        let persistence = self.instances[index].definition.persistence
-        var state = self.states[index]
-        let old = state
+        let persistence = self.persistences[index]
+        var changed = false
         for l in 0..<4 {
             if a.level.rawValue > l {
-                if state.pendingSince[l] == nil {
-                    state.pendingSince[l] = time
-                    state.pendingCount[l] = 1
-                } else if state.pendingCount[l] < persistence.consecutive {
+                if self.states[index].pendingSince[l] == nil {
+                    self.states[index].pendingSince[l] = time
+                    self.states[index].pendingCount[l] = 1
+                    changed = true
+                } else if self.states[index].pendingCount[l] < persistence.consecutive {
                     // Counted only as far as it matters: a count that kept growing would change the stored
                     // state at every reading of a long storm.
-                    state.pendingCount[l] += 1
+                    self.states[index].pendingCount[l] += 1
+                    changed = true
                 }
-            } else if state.pendingSince[l] != nil {
-                state.pendingSince[l] = nil
-                state.pendingCount[l] = 0
+            } else if self.states[index].pendingSince[l] != nil {
+                self.states[index].pendingSince[l] = nil
+                self.states[index].pendingCount[l] = 0
+                changed = true
             }
         }
-        var target = state.level
-        if a.level > state.level {
-            for l in state.level.rawValue..<a.level.rawValue {
-                if let since = state.pendingSince[l], time - since >= persistence.forDuration,
-                    state.pendingCount[l] >= persistence.consecutive
+        let current = self.states[index].level
+        var target = current
+        if a.level > current {
+            for l in current.rawValue..<a.level.rawValue {
+                if let since = self.states[index].pendingSince[l], time - since >= persistence.forDuration,
+                    self.states[index].pendingCount[l] >= persistence.consecutive
                 {
                     target = WarningLevel.warning[l]
                 }
             }
         }
-        if target > state.level {
-            state.level = target
-            state.since = time
-            state.evidence = self.evidence(index, a, level: target, time: time)
-        } else if a.holdLevel < state.level, time - state.since >= persistence.hold {
-            state.level = a.holdLevel
-            state.since = time
-            state.evidence = self.evidence(index, a, level: a.holdLevel, time: time)
+        if target > current {
+            // Evidence first: a combination's evidence reads the levels as they were before this step.
+            let evidence = self.evidence(index, a, level: target, time: time)
+            self.states[index].level = target
+            self.states[index].since = time
+            self.states[index].evidence = evidence
+            changed = true
+        } else if a.holdLevel < current, time - self.states[index].since >= persistence.hold {
+            let evidence = self.evidence(index, a, level: a.holdLevel, time: time)
+            self.states[index].level = a.holdLevel
+            self.states[index].since = time
+            self.states[index].evidence = evidence
+            changed = true
         }
         // Near-threshold watch: only while nothing is raised.
-        let watching = a.watch && state.level == .none
-        if watching != state.watching {
-            state.watching = watching
+        let watching = a.watch && self.states[index].level == .none
+        if watching != self.states[index].watching {
+            self.states[index].watching = watching
+            changed = true
             let instance = self.instances[index]
             output.notices.append(
                 RuleNotice(
                     kind: .nearThreshold, rule: instance.definition.id, siteCode: instance.siteCode,
                     subject: instance.channel?.name ?? instance.siteCode, active: watching, at: time,
                     detail: watching
-                        ? "\(a.measure) \(a.value.plainText) reached \((instance.definition.watchFraction ?? 0) * 100)% of \(a.threshold?.plainText ?? "?")"
-                        : "\(a.measure) \(a.value.plainText) back below the watch mark"))
+                        ? "\(a.measureText) \(a.value.plainText) reached \((instance.definition.watchFraction ?? 0) * 100)% of \(a.threshold?.plainText ?? "?")"
+                        : "\(a.measureText) \(a.value.plainText) back below the watch mark"))
         }
-        if state != old {
-            self.states[index] = state
-            self.dirtyInstances.insert(index)
-        }
+        if changed { self.markDirty(index) }
     }
 
     /// Raises an instance at once (late readings, combinations without persistence).
@@ -500,14 +537,41 @@ public struct RuleEngine: Sendable {
         self.states[index].since = time
         self.states[index].evidence = self.evidence(index, a, level: level, time: time)
         self.states[index].watching = false
-        self.dirtyInstances.insert(index)
+        self.markDirty(index)
     }
 
     private func evidence(_ index: Int, _ a: Assessment, level: WarningLevel, time: Int64) -> Evidence {
         let instance = self.instances[index]
+        let detail: String?
+        switch a.detail {
+        case .none:
+            detail = nil
+        case .moisture(let moisture, let measure):
+            detail = "moisture \(moisture.rawValue)" + (measure.map { " (\($0.plainText))" } ?? " (no antecedent data)")
+        case .fit(let failureAt, let points, let rSquared):
+            detail = "fitted failure \(Timestamp.format(failureAt)) from \(points) points, r² \(rSquared.plainText)"
+        case .combination:
+            detail = self.combinationParts(index)
+        }
         return Evidence(
             rule: instance.definition.id, level: level, channelID: instance.channel?.id, channel: instance.channel?.name,
-            measure: a.measure, value: a.value, threshold: a.threshold, at: time, window: a.window, detail: a.detail)
+            measure: a.measureText, value: a.value, threshold: a.threshold, at: time, window: a.window, detail: detail)
+    }
+
+    /// A combination's conditions with the levels of their rules now: `rule=level≥level, …`.
+    private func combinationParts(_ index: Int) -> String? {
+        guard case .combination(_, let conditions, _) = self.programs[index] else { return nil }
+        let site = self.instances[index].siteCode
+        return conditions.map { condition in
+            "\(condition.rule)=\(self.level(ofRule: condition.rule, site: site).name)≥\(condition.atLeast.name)"
+        }.joined(separator: ", ")
+    }
+
+    @inline(__always)
+    private mutating func markDirty(_ index: Int) {
+        guard !self.dirtyFlags[index] else { return }
+        self.dirtyFlags[index] = true
+        self.dirtyInstances.append(index)
     }
 
     // MARK: Combinations
@@ -528,18 +592,16 @@ public struct RuleEngine: Sendable {
             var changed = false
             for index in combinations {
                 guard case .combination(let all, let conditions, let level) = self.programs[index] else { continue }
-                var parts: [String] = []
                 var holding = 0
-                for condition in conditions {
-                    let current = self.level(ofRule: condition.rule, site: site)
-                    if current >= condition.atLeast { holding += 1 }
-                    parts.append("\(condition.rule)=\(current.name)≥\(condition.atLeast.name)")
+                for condition in conditions where self.level(ofRule: condition.rule, site: site) >= condition.atLeast {
+                    holding += 1
                 }
                 let holds = all ? holding == conditions.count : holding > 0
                 let reached = holds ? level : .none
+                // The conditions' text is built only if this changes the combination's level (as evidence).
                 let a = Assessment(
-                    level: reached, holdLevel: reached, watch: false, measure: all ? "all" : "any", value: Double(holding),
-                    threshold: Double(all ? conditions.count : 1), detail: parts.joined(separator: ", "))
+                    level: reached, holdLevel: reached, watch: false, measure: all ? .all : .any, value: Double(holding),
+                    threshold: Double(all ? conditions.count : 1), detail: .combination)
                 let before = self.states[index].level
                 self.step(index, a, time: time, late: false, into: &output)
                 if self.states[index].level != before { changed = true }
@@ -608,7 +670,7 @@ public struct RuleEngine: Sendable {
         }
         if state != self.states[index] {
             self.states[index] = state
-            self.dirtyInstances.insert(index)
+            self.markDirty(index)
         }
     }
 

@@ -14,25 +14,58 @@ public enum DurationText {
     }
 }
 
+/// What a rule measured: its name in evidence and notices, built only when one is written.
+enum MeasureName: Sendable, Equatable {
+    case value, rain, intensity, tangentialAngle, timeToFailure, all, any
+    case ratePer(Int64)
+
+    /// `rain_24h`, `intensity_1h`, `rate_per_1d`, …; window rules name their window.
+    func text(window: Int64?) -> String {
+        switch self {
+        case .value: "value"
+        case .rain: "rain_" + DurationText.format(window ?? 0)
+        case .intensity: "intensity_" + DurationText.format(window ?? 0)
+        case .tangentialAngle: "tangential_angle"
+        case .timeToFailure: "time_to_failure"
+        case .all: "all"
+        case .any: "any"
+        case .ratePer(let per): "rate_per_\(DurationText.format(per))"
+        }
+    }
+}
+
+/// The numbers behind an assessment's detail text, built into text only when evidence is written.
+enum AssessmentDetail: Sendable, Equatable {
+    case none
+    /// The antecedent moisture class and the measure it came from (nil: no antecedent data).
+    case moisture(MoistureClass, Double?)
+    case fit(failureAt: Int64, points: Int, rSquared: Double)
+    /// A combination: the engine lists its conditions.
+    case combination
+}
+
 /// A rule's assessment of one moment: the level its measure reaches, the level it still holds with
 /// hysteresis, whether it is near its lowest threshold, and the numbers behind it.
+///
+/// Only trivial fields (no strings, no arrays): it is made for every reading, and copying it must not
+/// retain anything. ``RuleEngine`` turns it into ``Evidence`` when a level or watch changes.
 struct Assessment {
     var level: WarningLevel
     /// The highest level whose threshold, widened by the hysteresis band, the measure still reaches
     /// (>= ``level``): a raised level is lowered no further than this.
     var holdLevel: WarningLevel
     var watch: Bool
-    var measure: String
+    var measure: MeasureName
     var value: Double
     var threshold: Double?
     var window: Int64?
-    var detail: String?
+    var detail: AssessmentDetail
 
-    static let nothing = Assessment(level: .none, holdLevel: .none, watch: false, measure: "", value: 0)
+    static let nothing = Assessment(level: .none, holdLevel: .none, watch: false, measure: .value, value: 0)
 
     init(
-        level: WarningLevel, holdLevel: WarningLevel, watch: Bool, measure: String, value: Double, threshold: Double? = nil,
-        window: Int64? = nil, detail: String? = nil
+        level: WarningLevel, holdLevel: WarningLevel, watch: Bool, measure: MeasureName, value: Double, threshold: Double? = nil,
+        window: Int64? = nil, detail: AssessmentDetail = .none
     ) {
         self.level = level
         self.holdLevel = max(level, holdLevel)
@@ -43,6 +76,9 @@ struct Assessment {
         self.window = window
         self.detail = detail
     }
+
+    /// The measure's name as evidence and notices print it.
+    var measureText: String { self.measure.text(window: self.window) }
 }
 
 /// Tiers prepared for one comparison direction with hysteresis and watch bands.
@@ -69,7 +105,7 @@ struct TierProgram: Sendable {
     @inline(__always)
     func reaches(_ measure: Double, _ threshold: Double) -> Bool { self.falling ? measure <= threshold : measure >= threshold }
 
-    func assess(_ measure: Double, name: String, window: Int64?, detail: String? = nil) -> Assessment {
+    func assess(_ measure: Double, name: MeasureName, window: Int64?, detail: AssessmentDetail = .none) -> Assessment {
         var level = WarningLevel.none
         var hold = WarningLevel.none
         var threshold: Double?
@@ -90,17 +126,17 @@ struct TierProgram: Sendable {
 
 /// A window table prepared for exact comparison: thresholds in micro-units, per window and level.
 struct WindowProgram: Sendable {
-    let windows: [Int64]
-    /// `raise[w * 4 + l]`: micro-units window w must reach for level l (index 0 = blue), `Int64.max` when
-    /// absent. One flat array (not one per window) so an assessment retains no per-window arrays.
-    let raise: [Int64]
-    /// `hold[w * 4 + l]`: the same, widened by the hysteresis band.
-    let hold: [Int64]
-    /// Micro-units per window for the near-threshold watch, `Int64.max` when none.
-    let watch: [Int64]
-    /// Threshold per window and level in the rule's own measure (mm, or mm/h for intensity).
-    let shown: [[Double?]]
-    let names: [String]
+    /// Int64s per window in ``table``.
+    static let stride = 10
+    /// Per window w, at `w * stride`: the window (ms); the micro-units it must reach for levels blue…red
+    /// (`Int64.max` when absent); the same widened by the hysteresis band; the micro-units of the
+    /// near-threshold watch (`Int64.max` when none). One flat array, so an assessment retains at most one
+    /// buffer and reads one run of memory.
+    let table: ContiguousArray<Int64>
+    /// `shown[w * 4 + l]`: the threshold of window w and level l in the rule's own measure (mm, or mm/h
+    /// for intensity), NaN when absent.
+    let shown: ContiguousArray<Double>
+    let windowCount: Int
     /// Intensity-duration: the measure shown is rain / hours.
     let intensity: Bool
 
@@ -132,23 +168,26 @@ struct WindowProgram: Sendable {
         windows: [Int64], amounts: [[Double?]], shown: [[Double?]]?, persistence: Persistence, watchFraction: Double?,
         intensity: Bool
     ) {
-        self.windows = windows
+        self.windowCount = windows.count
         self.intensity = intensity
-        self.shown = shown ?? amounts
-        self.raise = amounts.flatMap { row in row.map { $0.map(ChannelSeries.micro) ?? .max } }
-        self.hold = amounts.flatMap { row in
-            row.map { amount in
+        self.shown = ContiguousArray((shown ?? amounts).flatMap { row in row.map { $0 ?? .nan } })
+        var table = ContiguousArray<Int64>()
+        for (w, row) in amounts.enumerated() {
+            table.append(windows[w])
+            table += row.map { $0.map(ChannelSeries.micro) ?? .max }
+            table += row.map { amount in
                 amount.map { value in
                     let band = persistence.hysteresisIsFraction ? value * persistence.hysteresis : persistence.hysteresis
                     return ChannelSeries.micro(value - band)
                 } ?? .max
             }
+            if let fraction = watchFraction, let lowest = row.compactMap({ $0 }).first {
+                table.append(ChannelSeries.micro(lowest * fraction))
+            } else {
+                table.append(.max)
+            }
         }
-        self.watch = amounts.map { row in
-            guard let fraction = watchFraction, let lowest = row.compactMap({ $0 }).first else { return .max }
-            return ChannelSeries.micro(lowest * fraction)
-        }
-        self.names = windows.map { (intensity ? "intensity_" : "rain_") + DurationText.format($0) }
+        self.table = table
     }
 
     static func power(_ x: Double, _ y: Double) -> Double {
@@ -157,7 +196,7 @@ struct WindowProgram: Sendable {
     }
 
     /// The level the series reaches at reading `j` over any window.
-    func assess(_ series: borrowing ChannelSeries, at j: Int, detail: String? = nil) -> Assessment {
+    func assess(_ series: borrowing ChannelSeries, at j: Int, detail: AssessmentDetail = .none) -> Assessment {
         let end = series.timestamp(j)
         var best = WarningLevel.none
         var hold = WarningLevel.none
@@ -165,25 +204,29 @@ struct WindowProgram: Sendable {
         var bestSum: Int64 = 0
         var watchWindow = -1
         var watchSum: Int64 = 0
-        for w in self.windows.indices {
-            // Windows end at the newest readings: galloping back from j touches a few cache lines near the
-            // end of the series, where a bisection of the whole series would touch ~log2(count) cold ones.
-            let sum = series.microSum(series.index(after: end - self.windows[w], searchingBackFrom: j), j)
-            var level = WarningLevel.none
-            for l in 0..<4 {
-                let tier = WarningLevel(rawValue: l + 1)!
-                if sum >= self.raise[w &* 4 &+ l] { level = tier }
-                if sum >= self.hold[w &* 4 &+ l], tier > hold { hold = tier }
-            }
-            if w == 0 { bestSum = sum }
-            if level > best {
-                best = level
-                bestWindow = w
-                bestSum = sum
-            }
-            if watchWindow < 0, sum >= self.watch[w] {
-                watchWindow = w
-                watchSum = sum
+        self.table.withUnsafeBufferPointer { table in
+            for w in 0..<self.windowCount {
+                let row = w &* Self.stride
+                // Windows end at the newest readings: galloping back from j touches a few cache lines near the
+                // end of the series, where a bisection of the whole series would touch ~log2(count) cold ones.
+                let sum = series.microSum(series.index(after: end - table[row], searchingBackFrom: j), j)
+                var level = 0
+                var held = 0
+                for l in 0..<4 {
+                    if sum >= table[row &+ 1 &+ l] { level = l + 1 }
+                    if sum >= table[row &+ 5 &+ l] { held = l + 1 }
+                }
+                if held > hold.rawValue { hold = WarningLevel(rawValue: held)! }
+                if w == 0 { bestSum = sum }
+                if level > best.rawValue {
+                    best = WarningLevel(rawValue: level)!
+                    bestWindow = w
+                    bestSum = sum
+                }
+                if watchWindow < 0, sum >= table[row &+ 9] {
+                    watchWindow = w
+                    watchSum = sum
+                }
             }
         }
         let watch = best == .none && watchWindow >= 0
@@ -191,16 +234,23 @@ struct WindowProgram: Sendable {
             bestWindow = watchWindow
             bestSum = watchSum
         }
+        let window = self.table[bestWindow &* Self.stride]
         let amount = Double(bestSum) / ChannelSeries.scale
-        let hours = Double(self.windows[bestWindow]) / 3_600_000
+        let hours = Double(window) / 3_600_000
         let value = self.intensity ? amount / hours : amount
-        let threshold: Double? =
-            best == .none
-            ? (watch ? self.shown[bestWindow].compactMap { $0 }.first : nil)
-            : self.shown[bestWindow][best.rawValue - 1]
+        var threshold: Double?
+        if best != .none {
+            threshold = self.shown[bestWindow &* 4 &+ best.rawValue &- 1]
+        } else if watch {
+            for l in 0..<4 where !self.shown[bestWindow &* 4 &+ l].isNaN {
+                threshold = self.shown[bestWindow &* 4 &+ l]
+                break
+            }
+        }
+        if let shown = threshold, shown.isNaN { threshold = nil }
         return Assessment(
-            level: best, holdLevel: hold, watch: watch, measure: self.names[bestWindow], value: value,
-            threshold: threshold, window: self.windows[bestWindow], detail: detail)
+            level: best, holdLevel: hold, watch: watch, measure: self.intensity ? .intensity : .rain, value: value,
+            threshold: threshold, window: window, detail: detail)
     }
 }
 
