@@ -164,8 +164,10 @@ public struct ChannelSeries: Sendable {
                     slots[(head &+ index) & mask] = Slot(timestamp: timestamp, value: value, total: before &+ micro)
                 }
                 self.count += 1
-                self.trim(latest: newest.timestamp)
-                return .inserted(index)
+                // Capacity may push the oldest out: the index is where the reading stands after that, and a
+                // reading that was itself the oldest has left at once, as one older than the span would.
+                let position = index - self.trim(latest: newest.timestamp)
+                return position >= 0 ? .inserted(position) : .tooOld
             }
             self.reserveOne()
             let at = (self.head &+ self.count) & self.mask
@@ -193,8 +195,10 @@ public struct ChannelSeries: Sendable {
         self.mask = size - 1
     }
 
-    /// Drops readings at or before `latest - span` (keeping the newest), and the oldest beyond capacity.
-    private mutating func trim(latest: Int64) {
+    /// Drops readings at or before `latest - span` (keeping the newest), and the oldest beyond capacity;
+    /// returns how many left.
+    @discardableResult
+    private mutating func trim(latest: Int64) -> Int {
         let horizon = latest - self.span
         var drop = 0
         while drop < self.count - 1, self.timestamp(drop) <= horizon { drop += 1 }
@@ -202,10 +206,11 @@ public struct ChannelSeries: Sendable {
             drop = self.count - self.capacity
             self.truncated = true
         }
-        guard drop > 0 else { return }
+        guard drop > 0 else { return 0 }
         self.base = self.slot(drop - 1).total
         self.head = (self.head &+ drop) & self.mask
         self.count -= drop
+        return drop
     }
 
     /// Bytes held by the series' storage (capacity of its ring).

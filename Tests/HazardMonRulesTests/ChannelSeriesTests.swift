@@ -51,7 +51,8 @@ import Testing
                 now += Int64(generator.next() % 3_000)
                 let t = generator.next() % 4 == 0 ? now - Int64(generator.next() % UInt64(span + 5_000)) : now
                 let v = Double(generator.next() % 1_000) / 10
-                let expected: ChannelSeries.Placement
+                var expected: ChannelSeries.Placement
+                var insertedAt: Int?
                 if let latest = model.last?.t, t <= latest {
                     if t <= latest - span {
                         expected = .tooOld
@@ -60,6 +61,7 @@ import Testing
                     } else {
                         let index = model.firstIndex { $0.t > t }!
                         model.insert((t, v), at: index)
+                        insertedAt = index
                         expected = .inserted(index)
                     }
                 } else {
@@ -67,11 +69,18 @@ import Testing
                     expected = .appended
                 }
                 let horizon = model.last!.t - span
-                while model.count > 1, model[0].t <= horizon { model.removeFirst() }
+                var dropped = 0
+                while model.count > 1, model[0].t <= horizon {
+                    model.removeFirst()
+                    dropped += 1
+                }
                 if model.count > capacity {
+                    dropped += model.count - capacity
                     model.removeFirst(model.count - capacity)
                     truncated = true
                 }
+                // A late reading's index is where it stands after the oldest left; if it left itself, too old.
+                if let index = insertedAt { expected = index - dropped >= 0 ? .inserted(index - dropped) : .tooOld }
                 #expect(series.add(timestamp: t, value: v) == expected)
                 #expect(series.count == model.count)
                 #expect(series.truncated == truncated)
