@@ -18,6 +18,7 @@
 // `swiftc -O -wmo` (no change to Package.swift, no Hummingbird build).
 
 import Foundation
+import HazardMonCore
 import HazardMonStore
 
 @main

@@ -132,14 +132,14 @@ struct BenchRulesCommand: AsyncParsableCommand {
 
     /// Five-minute readings for every channel, in (time, channel) order, cut into batches of 1,000. Mostly
     /// dry with a drizzle; each site gets a storm of a few hours at a time of its own.
-    static func readings(channels: Int, days: Int) -> [[EngineReading]] {
+    static func readings(channels: Int, days: Int) -> [[ReadingRow]] {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> Double {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53)
         }
         let steps = days * 288
-        var all: [EngineReading] = []
+        var all: [ReadingRow] = []
         all.reserveCapacity(steps * channels)
         for step in 0..<steps {
             let ts = Self.start + Int64(step) * 300_000
@@ -148,7 +148,7 @@ struct BenchRulesCommand: AsyncParsableCommand {
                 let stormStart = (site * 37) % max(1, steps - 48)
                 let storming = step >= stormStart && step < stormStart + 36
                 let rain = storming ? (next() * 6).rounded() / 2 : (next() < 0.1 ? 0.2 : 0)
-                all.append(EngineReading(channelID: Int64(channel + 1), timestamp: ts, value: rain))
+                all.append(ReadingRow(channelID: Int64(channel + 1), timestamp: ts, value: rain))
             }
         }
         return stride(from: 0, to: all.count, by: 1000).map { Array(all[$0..<min($0 + 1000, all.count)]) }

@@ -90,19 +90,6 @@ public struct EngineCheckpoint: Sendable, Hashable {
     }
 }
 
-/// A reading as the engine takes it: only readings the store accepted (never a duplicate).
-public struct EngineReading: Sendable, Hashable {
-    public var channelID: Int64
-    public var timestamp: Int64
-    public var value: Double
-
-    public init(channelID: Int64, timestamp: Int64, value: Double) {
-        self.channelID = channelID
-        self.timestamp = timestamp
-        self.value = value
-    }
-}
-
 /// A device status report as the engine takes it.
 public struct EngineHealth: Sendable, Hashable {
     public var deviceID: String

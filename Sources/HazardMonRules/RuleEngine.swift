@@ -253,9 +253,9 @@ public struct RuleEngine: Sendable {
     // MARK: Readings
 
     /// Evaluates accepted readings and device reports; returns the site transitions and notices they caused.
-    public mutating func apply(_ readings: [EngineReading], health: [EngineHealth] = []) -> EngineOutput {
+    public mutating func apply(_ readings: [ReadingRow], health: [EngineHealth] = []) -> EngineOutput {
         var output = EngineOutput()
-        let ordered: [EngineReading]
+        let ordered: [ReadingRow]
         if zip(readings, readings.dropFirst()).allSatisfy({ ($0.timestamp, $0.channelID) <= ($1.timestamp, $1.channelID) }) {
             ordered = readings
         } else {

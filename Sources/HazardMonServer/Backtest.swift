@@ -31,7 +31,7 @@ public enum Backtest {
             engine.restore(channelID: channelID, readings: try RuleTables.readings(channelID: channelID, from: from - span, to: from, in: db))
         }
         var result = Result(transitions: [], notices: [], readings: 0)
-        var batch: [EngineReading] = []
+        var batch: [ReadingRow] = []
         var minute = Int64.min
         func flush(clock: Int64) {
             let output = engine.apply(batch)
@@ -47,7 +47,7 @@ public enum Backtest {
             let readingMinute = ts / 60_000
             if readingMinute != minute, !batch.isEmpty { flush(clock: (minute + 1) * 60_000) }
             minute = readingMinute
-            batch.append(EngineReading(channelID: channel, timestamp: ts, value: value))
+            batch.append(ReadingRow(channelID: channel, timestamp: ts, value: value))
         }
         if !batch.isEmpty { flush(clock: (minute + 1) * 60_000) }
         flush(clock: to)

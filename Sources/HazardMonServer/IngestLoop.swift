@@ -2,6 +2,7 @@
 import CoreMetrics
 import Dispatch
 import Foundation
+import HazardMonCore
 import HazardMonStore
 import Logging
 import Synchronization

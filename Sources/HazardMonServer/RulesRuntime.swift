@@ -120,11 +120,9 @@ public final class RulesRuntime: CommitParticipant {
     }
 
     public func inTransaction(_ db: Database, _ batch: CommitBatch) throws {
-        var readings: [EngineReading] = []
+        var readings: [ReadingRow] = []
         readings.reserveCapacity(batch.rows.count)
-        for (row, outcome) in zip(batch.rows, batch.outcomes) where outcome == .accepted {
-            readings.append(EngineReading(channelID: row.channelID, timestamp: row.timestamp, value: row.value))
-        }
+        for (row, outcome) in zip(batch.rows, batch.outcomes) where outcome == .accepted { readings.append(row) }
         let health = batch.health.map {
             EngineHealth(deviceID: $0.deviceID, timestamp: $0.timestamp, batteryPercent: $0.batteryPercent, sensorState: $0.sensorState)
         }

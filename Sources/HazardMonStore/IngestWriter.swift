@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import HazardMonCore
 
 /// What one ``IngestWriter/commit(_:health:receivedAt:inTransaction:beforeInserts:)`` stored.
 public struct IngestBatchResult: Sendable, Hashable {

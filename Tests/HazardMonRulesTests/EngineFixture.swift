@@ -83,6 +83,6 @@ struct Expected: Equatable, CustomStringConvertible {
 extension RuleEngine {
     /// Feeds readings one batch per reading (as a device posting each) and collects the transitions.
     mutating func feed(_ channel: Int64, _ series: [(minutes: Double, value: Double)]) -> [LevelTransition] {
-        series.flatMap { self.apply([EngineReading(channelID: channel, timestamp: EngineFixture.at($0.minutes), value: $0.value)]).transitions }
+        series.flatMap { self.apply([ReadingRow(channelID: channel, timestamp: EngineFixture.at($0.minutes), value: $0.value)]).transitions }
     }
 }

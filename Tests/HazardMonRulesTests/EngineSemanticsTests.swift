@@ -58,17 +58,17 @@ import Testing
     }
 
     /// A storm on two sites with rain, water level and crack, as a list of readings in arrival order.
-    static let storm: [EngineReading] = {
-        var readings: [EngineReading] = []
+    static let storm: [ReadingRow] = {
+        var readings: [ReadingRow] = []
         for step in 0..<450 {
             let minutes = Double(step * 5)
             let rain = step < 60 ? Double(step % 7) * 1.3 : (step < 120 ? 6.1 : 0)
-            readings.append(EngineReading(channelID: F.rain.id, timestamp: F.at(minutes), value: rain))
-            readings.append(EngineReading(channelID: F.rain2.id, timestamp: F.at(minutes), value: rain * 0.8))
+            readings.append(ReadingRow(channelID: F.rain.id, timestamp: F.at(minutes), value: rain))
+            readings.append(ReadingRow(channelID: F.rain2.id, timestamp: F.at(minutes), value: rain * 0.8))
             let water = max(0.5, 1.0 + Double(min(step, 130)) * 0.015 - Double(max(0, step - 130)) * 0.02) + (step % 2 == 0 ? 0.04 : -0.04)
-            readings.append(EngineReading(channelID: F.water.id, timestamp: F.at(minutes), value: water))
+            readings.append(ReadingRow(channelID: F.water.id, timestamp: F.at(minutes), value: water))
             if step % 2 == 0 {
-                readings.append(EngineReading(channelID: F.crack.id, timestamp: F.at(minutes), value: Double(step) * 0.2))
+                readings.append(ReadingRow(channelID: F.crack.id, timestamp: F.at(minutes), value: Double(step) * 0.2))
             }
         }
         // A few late ones.
@@ -162,9 +162,9 @@ import Testing
         #expect(silent.notices.first?.at == F.at(15))
         #expect(engine.advanceClock(to: F.at(30)).notices.isEmpty)
         // A backlog: readings that are still more than 15 min old leave the channel silent (no flapping).
-        #expect(engine.apply([EngineReading(channelID: F.rain.id, timestamp: F.at(5), value: 0)]).notices.isEmpty)
+        #expect(engine.apply([ReadingRow(channelID: F.rain.id, timestamp: F.at(5), value: 0)]).notices.isEmpty)
         #expect(engine.advanceClock(to: F.at(31)).notices.isEmpty)
-        _ = engine.apply([EngineReading(channelID: F.rain.id, timestamp: F.at(31), value: 0)])
+        _ = engine.apply([ReadingRow(channelID: F.rain.id, timestamp: F.at(31), value: 0)])
         let back = engine.advanceClock(to: F.at(31.5))
         #expect(back.notices.map(\.active) == [false])
         #expect(back.notices.first?.at == F.at(31))

@@ -96,7 +96,7 @@ import Testing
     @Test func nearThresholdWatchIsANoticeNotALevel() {
         var engine = F.engine([Self.waterRule(Persistence(), watch: 0.75)])
         let notices = Self.every5([1.0, 1.2, 1.3, 1.6, 1.0]).flatMap { reading in
-            engine.apply([EngineReading(channelID: F.water.id, timestamp: F.at(reading.minutes), value: reading.value)]).notices
+            engine.apply([ReadingRow(channelID: F.water.id, timestamp: F.at(reading.minutes), value: reading.value)]).notices
         }
         // 75 % of blue (1.5 m) = 1.125 m: watch starts at 1.2, ends when blue is raised, and does not come back at 1.0.
         #expect(notices.map(\.kind) == [.nearThreshold, .nearThreshold])

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import HazardMonCore
 import HazardMonStore
 import Testing
 
