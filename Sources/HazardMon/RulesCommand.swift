@@ -119,7 +119,7 @@ enum RulesSummary {
             let span = ([rule] + rule.overrides.values).map(\.span).max() ?? 0
             if span > (longest?.span ?? 0) { longest = (span, rule.id) }
             // Sites the rule reads a channel on (a combination: the sites it applies to).
-            let bound = if case .combination = rule.kind { binding.sites.count } else { Set(binding.channels.map(\.site)).count }
+            let bound = if case .combination = rule.kind { binding.sites.count } else { Set(binding.channels.map(\.siteCode)).count }
             let sites = String(bound)
             let channels = String(binding.channels.count)
             lines.append(

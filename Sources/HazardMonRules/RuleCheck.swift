@@ -3,21 +3,6 @@ import HazardMonCore
 
 /// The sites and channels a rule applies to in a register.
 public struct RuleBinding: Sendable, Hashable {
-    /// One channel a rule reads, with where it is.
-    public struct BoundChannel: Sendable, Hashable {
-        public var site: String
-        public var point: String
-        public var device: String
-        public var channel: Channel
-
-        public init(site: String, point: String, device: String, channel: Channel) {
-            self.site = site
-            self.point = point
-            self.device = device
-            self.channel = channel
-        }
-    }
-
     /// Codes of the targeted sites that exist, in register order.
     public var sites: [String]
     /// The channels of those sites the rule's selector matches; every channel of the targeted sites for a
@@ -119,8 +104,8 @@ private struct RegistryIndex {
 
     /// Every channel in the target's scope (all channels of targeted sites, of the point, or the one channel),
     /// on `site` only when given.
-    func scope(of target: RuleTarget, site only: String?) -> [RuleBinding.BoundChannel] {
-        var result: [RuleBinding.BoundChannel] = []
+    func scope(of target: RuleTarget, site only: String?) -> [BoundChannel] {
+        var result: [BoundChannel] = []
         for site in self.sites(of: target) where only == nil || site.code == only {
             for point in site.points {
                 if case .point(_, let code) = target, point.code != code { continue }
@@ -128,7 +113,11 @@ private struct RegistryIndex {
                     if case .channel(let id, _) = target, device.id != id { continue }
                     for channel in device.channels {
                         if case .channel(_, let code) = target, channel.code != code { continue }
-                        result.append(.init(site: site.code, point: point.code, device: device.id, channel: channel))
+                        // Ids do not matter for checking; the daemon binds the stored ones.
+                        result.append(
+                            BoundChannel(
+                                id: Int64(result.count + 1), deviceID: device.id, siteCode: site.code, siteKind: site.kind,
+                                pointCode: point.code, channel: channel))
                     }
                 }
             }
@@ -136,20 +125,13 @@ private struct RegistryIndex {
         return result
     }
 
-    static func matches(_ selector: ChannelSelector, _ channel: Channel) -> Bool {
-        switch selector {
-        case .sensor(let kind): channel.kind == kind
-        case .code(let code): channel.code == code
-        }
-    }
-
     func binding(of rule: RuleDefinition, site: String?) -> RuleBinding {
         let sites = self.sites(of: rule.target).map(\.code).filter { site == nil || $0 == site }
-        let channels: [RuleBinding.BoundChannel]
+        let channels: [BoundChannel]
         if case .combination = rule.kind {
             channels = []
         } else if let selector = rule.input {
-            channels = self.scope(of: rule.target, site: site).filter { Self.matches(selector, $0.channel) }
+            channels = self.scope(of: rule.target, site: site).filter { selector.matches($0.channel) }
         } else {
             channels = self.scope(of: rule.target, site: site)
         }
@@ -209,7 +191,7 @@ private struct CheckContext {
             let kind = wrong.channel.kind
             add(
                 "unit",
-                "'\(unit)' is not a unit of \(kind.rawValue) channels (\(wrong.channel.code) on \(wrong.site) is in "
+                "'\(unit)' is not a unit of \(kind.rawValue) channels (\(wrong.channel.code) on \(wrong.siteCode) is in "
                     + "\(wrong.channel.unit); accepted: \(kind.acceptedUnits.sorted().joined(separator: ", ")))"
             )
         }
@@ -219,7 +201,7 @@ private struct CheckContext {
                 let name = if case .accumulation = rule.kind { "an accumulation" } else { "an intensity_duration" }
                 add(
                     selectorPath,
-                    "\(name) rule sums rain, but \(wrong.channel.code) on \(wrong.site) is a \(wrong.channel.kind.rawValue) channel"
+                    "\(name) rule sums rain, but \(wrong.channel.code) on \(wrong.siteCode) is a \(wrong.channel.kind.rawValue) channel"
                 )
             }
         default: break
@@ -227,9 +209,9 @@ private struct CheckContext {
         if case .accumulation(_, let antecedent?) = rule.kind, case .channel(let selector) = antecedent.source,
             !binding.channels.isEmpty
         {
-            let sites = Set(binding.channels.map(\.site))
+            let sites = Set(binding.channels.map(\.siteCode))
             let found = self.index.scope(of: rule.target, site: site).contains {
-                sites.contains($0.site) && RegistryIndex.matches(selector, $0.channel)
+                sites.contains($0.siteCode) && selector.matches($0.channel)
             }
             if !found {
                 add("accumulation.antecedent.from", "no site this rule reads rain on has a channel matching it")
