@@ -313,7 +313,7 @@ public struct RuleEngine: Sendable {
                         kind: .noData, rule: instance.definition.id, siteCode: instance.siteCode,
                         subject: instance.channel?.name ?? "", active: silent, at: silent ? latest + limit : latest,
                         detail: silent
-                            ? "silent since \(Timestamp.format(latest)) (limit \(DurationText.format(limit)))"
+                            ? "silent since \(Timestamp.format(latest)) (limit \(RuleFileDuration.text(limit)))"
                             : "reporting again (newest reading \(Timestamp.format(latest)))"))
             default:
                 guard let expiry = instance.definition.persistence.expiry, self.states[index].level > .none,
@@ -330,7 +330,7 @@ public struct RuleEngine: Sendable {
                 self.states[index].evidence = Evidence(
                     rule: instance.definition.id, level: .none, channelID: instance.channel?.id, channel: instance.channel?.name,
                     measure: "expired", value: Double(expiry) / 3_600_000, threshold: Double(expiry) / 3_600_000,
-                    at: lapsed, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(DurationText.format(expiry))")
+                    at: lapsed, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(RuleFileDuration.text(expiry))")
                 self.markDirty(index)
                 self.updateCombinations(ofSite: instance.siteCode, time: lapsed, into: &output)
                 self.updateSite(instance.siteCode, time: lapsed, cause: .expired, late: false, into: &output)

@@ -2,18 +2,6 @@
 import Foundation
 import HazardMonCore
 
-/// Durations as rule files write them: `10m`, `1h`, `3d`, `30s`; what messages print.
-public enum DurationText {
-    /// `36h`, `10m`, `3d`, `90s`, `1500ms`: the largest unit that divides the duration.
-    public static func format(_ milliseconds: Int64) -> String {
-        if milliseconds != 0, milliseconds % 86_400_000 == 0, milliseconds >= 3 * 86_400_000 { return "\(milliseconds / 86_400_000)d" }
-        if milliseconds != 0, milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
-        if milliseconds != 0, milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return "\(milliseconds)ms"
-    }
-}
-
 /// What a rule measured: its name in evidence and notices, built only when one is written.
 enum MeasureName: Sendable, Equatable {
     case value, rain, intensity, tangentialAngle, timeToFailure, all, any
@@ -23,13 +11,13 @@ enum MeasureName: Sendable, Equatable {
     func text(window: Int64?) -> String {
         switch self {
         case .value: "value"
-        case .rain: "rain_" + DurationText.format(window ?? 0)
-        case .intensity: "intensity_" + DurationText.format(window ?? 0)
+        case .rain: "rain_" + RuleFileDuration.text(window ?? 0)
+        case .intensity: "intensity_" + RuleFileDuration.text(window ?? 0)
         case .tangentialAngle: "tangential_angle"
         case .timeToFailure: "time_to_failure"
         case .all: "all"
         case .any: "any"
-        case .ratePer(let per): "rate_per_\(DurationText.format(per))"
+        case .ratePer(let per): "rate_per_\(RuleFileDuration.text(per))"
         }
     }
 }
