@@ -53,11 +53,8 @@ extension RulesCommand {
 
                 func load(_ folder: String) throws -> RuleSet {
                     do {
-                        let rules = try RuleFileLoader.load(directory: folder)
-                        let issues = RuleCheck.check(rules, registry: registry, retentionDays: self.retentionDays)
-                        guard issues.isEmpty else { throw RuleError(issues: issues) }
-                        return rules
-                    } catch let error as RuleError {
+                        return try RuleCheck.load(directory: folder, registry: registry, retentionDays: self.retentionDays)
+                    } catch {
                         FileHandle.standardError.write(Data((error.description + "\n").utf8))
                         throw ExitCode(65)
                     }

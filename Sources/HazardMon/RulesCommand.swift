@@ -60,13 +60,9 @@ struct RulesCommand: AsyncParsableCommand {
             }
             let rules: RuleSet
             do {
-                rules = try RuleFileLoader.load(directory: rulesFolder)
+                rules = try RuleCheck.load(directory: rulesFolder, registry: registry, retentionDays: configuration.retentionDays)
             } catch {
                 throw Self.fail(error.description, count: error.issues.count)
-            }
-            let issues = RuleCheck.check(rules, registry: registry, retentionDays: configuration.retentionDays)
-            if !issues.isEmpty {
-                throw Self.fail(issues.map(\.description).joined(separator: "\n"), count: issues.count)
             }
             Output.write(
                 RulesSummary.text(rules, registry: registry, folder: rulesFolder, retentionDays: configuration.retentionDays)

@@ -62,6 +62,15 @@ public enum RuleCheck {
         return context.issues
     }
 
+    /// Loads the rule folder and checks it against `registry`: the rule set, or every problem of the files
+    /// (then of the check) as one ``RuleError``. What the daemon, `rules check` and `rules backtest` accept.
+    public static func load(directory: String, registry: Registry, retentionDays: Int) throws(RuleError) -> RuleSet {
+        let rules = try RuleFileLoader.load(directory: directory)
+        let issues = Self.check(rules, registry: registry, retentionDays: retentionDays)
+        guard issues.isEmpty else { throw RuleError(issues: issues) }
+        return rules
+    }
+
     /// The sites and channels `rule` applies to in `registry`.
     public static func binding(of rule: RuleDefinition, registry: Registry) -> RuleBinding {
         RegistryIndex(registry).binding(of: rule, site: nil)

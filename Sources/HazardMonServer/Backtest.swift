@@ -28,7 +28,8 @@ public enum Backtest {
         for (channelID, span) in engine.history {
             wanted.insert(channelID)
             guard span > 0 else { continue }
-            engine.restore(channelID: channelID, readings: try RuleTables.readings(channelID: channelID, from: from - span, to: from, in: db))
+            let warmup = try Store.readings(channelID: channelID, from: from - span, to: from, in: db)
+            engine.restore(channelID: channelID, readings: warmup.map { ($0.timestamp, $0.value) })
         }
         var result = Result(transitions: [], notices: [], readings: 0)
         var batch: [ReadingRow] = []

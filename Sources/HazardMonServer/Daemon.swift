@@ -94,9 +94,10 @@ public enum Daemon {
     /// `file:line: field: reason` and the load fails with ``RuleError``.
     static func loadRules(_ configuration: ServerConfiguration, registry: Registry?, logger: Logger) throws -> RuleSet {
         do {
-            let rules = try RuleFileLoader.load(directory: configuration.thresholds)
-            let issues = registry.map { RuleCheck.check(rules, registry: $0, retentionDays: configuration.retentionDays) } ?? []
-            guard issues.isEmpty else { throw RuleError(issues: issues) }
+            // Without a register (the import at start refuses to go on then) there is nothing to check against.
+            let rules =
+                try registry.map { try RuleCheck.load(directory: configuration.thresholds, registry: $0, retentionDays: configuration.retentionDays) }
+                ?? RuleFileLoader.load(directory: configuration.thresholds)
             logger.info("rules loaded", metadata: ["folder": "\(configuration.thresholds)", "rules": "\(rules.rules.count)"])
             return rules
         } catch let error as RuleError {

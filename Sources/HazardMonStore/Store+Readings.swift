@@ -13,11 +13,18 @@ extension Store {
     ///   - to: The first time stamp no longer included; nil for no upper bound.
     /// - Returns: The readings, ordered by time stamp.
     public func readings(channelID: Int64, from: Int64? = nil, to: Int64? = nil) throws(StorageError) -> [StoredReading] {
+        try Self.readings(channelID: channelID, from: from, to: to, in: self.database)
+    }
+
+    /// ``readings(channelID:from:to:)`` on a given connection (the ingest writer's, a backtest's).
+    public static func readings(
+        channelID: Int64, from: Int64? = nil, to: Int64? = nil, in database: Database
+    ) throws(StorageError) -> [StoredReading] {
         // One statement per combination of bounds, so SQLite plans each as a range scan of the primary key.
         var conditions = ["channel_id = ?1"]
         if from != nil { conditions.append("ts >= ?2") }
         if to != nil { conditions.append("ts < ?3") }
-        let query = try self.database.prepare(
+        let query = try database.prepare(
             "SELECT ts, value, received_at FROM readings WHERE \(conditions.joined(separator: " AND ")) ORDER BY ts")
         try query.bind(channelID, at: 1)
         if let from { try query.bind(from, at: 2) }

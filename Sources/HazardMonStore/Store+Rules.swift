@@ -260,15 +260,6 @@ public enum RuleTables {
         }
     }
 
-    /// The readings of one channel with `from <= ts < to`, oldest first: one range scan of the primary key.
-    public static func readings(channelID: Int64, from: Int64, to: Int64, in db: Database) throws(StorageError) -> [(timestamp: Int64, value: Double)] {
-        let query = try db.prepare("SELECT ts, value FROM readings WHERE channel_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts")
-        try query.bind(channelID, at: 1)
-        try query.bind(from, at: 2)
-        try query.bind(to, at: 3)
-        return try query.fetchAll { row in (timestamp: row.int64(at: 0), value: row.double(at: 1)) }
-    }
-
     /// Every reading with `from <= ts < to` of the given channels, in (time, channel) order: what a backtest
     /// replays. One primary-key range scan per channel (the table has no index on time alone, which would
     /// cost every insert), merged in memory.
@@ -277,7 +268,7 @@ public enum RuleTables {
     ) throws(StorageError) -> [(channelID: Int64, timestamp: Int64, value: Double)] {
         var all: [(channelID: Int64, timestamp: Int64, value: Double)] = []
         for channel in channels.sorted() {
-            for reading in try Self.readings(channelID: channel, from: from, to: to, in: db) {
+            for reading in try Store.readings(channelID: channel, from: from, to: to, in: db) {
                 all.append((channel, reading.timestamp, reading.value))
             }
         }
