@@ -84,12 +84,11 @@ public enum Backtest {
                 onlyLive.append(t)
             }
         }
-        var seen: [Key: Int] = [:]
+        // What the live replay did not match is left in `remaining`: the candidate's own transitions.
         var onlyCandidate: [LevelTransition] = []
-        let liveCounts = Dictionary(live.map { (key($0), 1) }, uniquingKeysWith: +)
-        for t in candidate {
-            seen[key(t), default: 0] += 1
-            if seen[key(t)]! > liveCounts[key(t), default: 0] { onlyCandidate.append(t) }
+        for t in candidate where remaining[key(t), default: 0] > 0 {
+            remaining[key(t), default: 0] -= 1
+            onlyCandidate.append(t)
         }
         return Diff(onlyLive: onlyLive, onlyCandidate: onlyCandidate, same: same)
     }
