@@ -63,10 +63,15 @@ public struct RuleEngine: Sendable {
     private let seriesOfInstance: [Int]
     /// Instance → index of the series its antecedent class is read from, or -1.
     private let antecedentSeries: [Int]
-    /// Site → its warning instances (not maintenance), combinations included.
-    private let warningInstancesOfSite: [String: [Int]]
-    /// Site → combination instances.
-    private let combinationsOfSite: [String: [Int]]
+    /// Sites by number, so that the per-reading path never hashes a site code: instance → its site's
+    /// number, and per site number its code, its warning instances (not maintenance, combinations
+    /// included) and its combination instances.
+    private let siteOfInstance: [Int]
+    private let siteCodes: [String]
+    private let warningInstancesOfSite: [[Int]]
+    private let combinationsOfSite: [[Int]]
+    /// Site number → its current level (the level of ``sites``, which holds only sites ever raised).
+    private var siteLevels: [WarningLevel]
     /// Device id → device-health instances.
     private let healthInstancesOfDevice: [String: [Int]]
     /// Instances that expire or go silent with the clock.
@@ -138,11 +143,22 @@ public struct RuleEngine: Sendable {
         var instancesOfSeries = [[Int]](repeating: [], count: series.count)
         var seriesOfInstance = [Int](repeating: -1, count: instances.count)
         var antecedentSeries = [Int](repeating: -1, count: instances.count)
-        var warning: [String: [Int]] = [:]
-        var combinations: [String: [Int]] = [:]
+        var siteNumber: [String: Int] = [:]
+        var siteCodes: [String] = []
+        var siteOfInstance = [Int](repeating: 0, count: instances.count)
+        for (index, instance) in instances.enumerated() {
+            if siteNumber[instance.siteCode] == nil {
+                siteNumber[instance.siteCode] = siteCodes.count
+                siteCodes.append(instance.siteCode)
+            }
+            siteOfInstance[index] = siteNumber[instance.siteCode]!
+        }
+        var warning = [[Int]](repeating: [], count: siteCodes.count)
+        var combinations = [[Int]](repeating: [], count: siteCodes.count)
         var health: [String: [Int]] = [:]
         var clock: [Int] = []
         for (index, instance) in instances.enumerated() {
+            let site = siteOfInstance[index]
             if let channel = instance.channel, let s = seriesIndex[channel.id] {
                 instancesOfSeries[s].append(index)
                 seriesOfInstance[index] = s
@@ -150,14 +166,14 @@ public struct RuleEngine: Sendable {
             if let id = instance.antecedentChannelID, let s = seriesIndex[id] { antecedentSeries[index] = s }
             switch instance.definition.kind {
             case .combination:
-                combinations[instance.siteCode, default: []].append(index)
-                warning[instance.siteCode, default: []].append(index)
+                combinations[site].append(index)
+                warning[site].append(index)
             case .deviceHealth:
                 if let device = instance.deviceID { health[device, default: []].append(index) }
             case .noData:
                 clock.append(index)
             default:
-                warning[instance.siteCode, default: []].append(index)
+                warning[site].append(index)
                 if instance.definition.persistence.expiry != nil { clock.append(index) }
             }
         }
@@ -165,8 +181,11 @@ public struct RuleEngine: Sendable {
         self.instancesOfSeries = instancesOfSeries.flatMap { $0 }
         self.seriesOfInstance = seriesOfInstance
         self.antecedentSeries = antecedentSeries
+        self.siteOfInstance = siteOfInstance
+        self.siteCodes = siteCodes
         self.warningInstancesOfSite = warning
         self.combinationsOfSite = combinations
+        self.siteLevels = [WarningLevel](repeating: .none, count: siteCodes.count)
         self.healthInstancesOfDevice = health
         self.clockInstances = clock
     }
@@ -219,13 +238,17 @@ public struct RuleEngine: Sendable {
             if let state = saved[instance.key], state.digest == instance.digest { self.states[index] = state }
         }
         for site in savedSites { self.sites[site.siteCode] = site }
+        for (number, code) in self.siteCodes.enumerated() { self.siteLevels[number] = self.sites[code]?.level ?? .none }
         var output = EngineOutput()
-        for code in Set(self.sites.keys).union(self.warningInstancesOfSite.keys).sorted() {
-            let level = self.computedLevel(ofSite: code)
+        let numbers = Dictionary(uniqueKeysWithValues: self.siteCodes.enumerated().map { ($1, $0) })
+        for code in Set(self.sites.keys).union(self.siteCodes).sorted() {
+            let number = numbers[code]
+            let level = number.map(self.computedLevel(ofSite:)) ?? .none
             let from = self.level(ofSite: code)
             guard level != from else { continue }
-            let evidence = self.evidence(ofSite: code, at: level)
+            let evidence = number.map { self.evidence(ofSite: $0, at: level) } ?? []
             self.sites[code] = SiteStatus(siteCode: code, level: level, since: now, evidence: evidence)
+            if let number { self.siteLevels[number] = level }
             self.dirtySites.insert(code)
             output.transitions.append(
                 LevelTransition(siteCode: code, from: from, to: level, at: now, cause: .reconfigured, evidence: evidence))
@@ -332,8 +355,7 @@ public struct RuleEngine: Sendable {
                     measure: "expired", value: Double(expiry) / 3_600_000, threshold: Double(expiry) / 3_600_000,
                     at: lapsed, detail: "no data since \(Timestamp.format(latest)); \(from.name) lapsed after \(RuleFileDuration.text(expiry))")
                 self.markDirty(index)
-                self.updateCombinations(ofSite: instance.siteCode, time: lapsed, into: &output)
-                self.updateSite(instance.siteCode, time: lapsed, cause: .expired, late: false, into: &output)
+                self.levelChanged(index, time: lapsed, cause: .expired, late: false, into: &output)
             }
         }
         return output
@@ -425,9 +447,7 @@ public struct RuleEngine: Sendable {
         let before = self.states[index].level
         self.step(index, assessment, time: time, late: false, into: &output)
         if self.states[index].level != before {
-            let site = self.instances[index].siteCode
-            self.updateCombinations(ofSite: site, time: time, into: &output)
-            self.updateSite(site, time: time, cause: self.states[index].level > before ? .raised : .lowered, late: false, into: &output)
+            self.levelChanged(index, time: time, cause: self.states[index].level > before ? .raised : .lowered, late: false, into: &output)
         }
     }
 
@@ -440,9 +460,7 @@ public struct RuleEngine: Sendable {
         let (assessment, when) = atNewest.level > atLate.level ? (atNewest, self.series[s].timestamp(newest)) : (atLate, time)
         guard assessment.level > self.states[index].level else { return }
         self.raise(index, to: assessment.level, assessment, time: when)
-        let site = self.instances[index].siteCode
-        self.updateCombinations(ofSite: site, time: when, into: &output)
-        self.updateSite(site, time: when, cause: .raised, late: true, into: &output)
+        self.levelChanged(index, time: when, cause: .raised, late: true, into: &output)
     }
 
     /// A late reading older than its channel's series: only level rules can judge it, raise-only.
@@ -451,9 +469,7 @@ public struct RuleEngine: Sendable {
         let assessment = tiers.assess(value, name: .value, window: nil)
         guard assessment.level > self.states[index].level else { return }
         self.raise(index, to: assessment.level, assessment, time: time)
-        let site = self.instances[index].siteCode
-        self.updateCombinations(ofSite: site, time: time, into: &output)
-        self.updateSite(site, time: time, cause: .raised, late: true, into: &output)
+        self.levelChanged(index, time: time, cause: .raised, late: true, into: &output)
     }
 
     /// The persistence state machine of one instance for one assessment at event time `time`.
@@ -561,7 +577,7 @@ public struct RuleEngine: Sendable {
     /// A combination's conditions with the levels of their rules now: `rule=level≥level, …`.
     private func combinationParts(_ index: Int) -> String? {
         guard case .combination(_, let conditions, _) = self.programs[index] else { return nil }
-        let site = self.instances[index].siteCode
+        let site = self.siteOfInstance[index]
         return conditions.map { condition in
             "\(condition.rule)=\(self.level(ofRule: condition.rule, site: site).name)≥\(condition.atLeast.name)"
         }.joined(separator: ", ")
@@ -577,16 +593,26 @@ public struct RuleEngine: Sendable {
     // MARK: Combinations
 
     /// The level of a rule on a site: the highest of its instances there.
-    private func level(ofRule rule: String, site: String) -> WarningLevel {
+    private func level(ofRule rule: String, site: Int) -> WarningLevel {
         var level = WarningLevel.none
-        for index in self.warningInstancesOfSite[site] ?? [] where self.instances[index].definition.id == rule {
+        for index in self.warningInstancesOfSite[site] where self.instances[index].definition.id == rule {
             level = max(level, self.states[index].level)
         }
         return level
     }
 
-    private mutating func updateCombinations(ofSite site: String, time: Int64, into output: inout EngineOutput) {
-        guard let combinations = self.combinationsOfSite[site] else { return }
+    /// An instance's level changed at `time`: settle the combinations of its site, then the site's level.
+    private mutating func levelChanged(
+        _ index: Int, time: Int64, cause: LevelTransition.Cause, late: Bool, into output: inout EngineOutput
+    ) {
+        let site = self.siteOfInstance[index]
+        self.updateCombinations(ofSite: site, time: time, into: &output)
+        self.updateSite(site, time: time, cause: cause, late: late, into: &output)
+    }
+
+    private mutating func updateCombinations(ofSite site: Int, time: Int64, into output: inout EngineOutput) {
+        let combinations = self.combinationsOfSite[site]
+        guard !combinations.isEmpty else { return }
         // Combinations may refer to combinations: settle in rounds, at most one per combination.
         for _ in 0..<combinations.count {
             var changed = false
@@ -612,29 +638,31 @@ public struct RuleEngine: Sendable {
 
     // MARK: Sites
 
-    private func computedLevel(ofSite site: String) -> WarningLevel {
-        (self.warningInstancesOfSite[site] ?? []).reduce(WarningLevel.none) { max($0, self.states[$1].level) }
+    private func computedLevel(ofSite site: Int) -> WarningLevel {
+        self.warningInstancesOfSite[site].reduce(WarningLevel.none) { max($0, self.states[$1].level) }
     }
 
-    private func evidence(ofSite site: String, at level: WarningLevel) -> [Evidence] {
+    private func evidence(ofSite site: Int, at level: WarningLevel) -> [Evidence] {
         guard level > .none else { return [] }
-        return (self.warningInstancesOfSite[site] ?? []).compactMap { index in
+        return self.warningInstancesOfSite[site].compactMap { index in
             self.states[index].level == level ? self.states[index].evidence : nil
         }
     }
 
     private mutating func updateSite(
-        _ site: String, time: Int64, cause: LevelTransition.Cause, late: Bool, into output: inout EngineOutput
+        _ site: Int, time: Int64, cause: LevelTransition.Cause, late: Bool, into output: inout EngineOutput
     ) {
         let level = self.computedLevel(ofSite: site)
-        let from = self.level(ofSite: site)
+        let from = self.siteLevels[site]
         guard level != from else { return }
         let evidence = self.evidence(ofSite: site, at: level)
-        self.sites[site] = SiteStatus(siteCode: site, level: level, since: time, evidence: evidence)
-        self.dirtySites.insert(site)
+        let code = self.siteCodes[site]
+        self.siteLevels[site] = level
+        self.sites[code] = SiteStatus(siteCode: code, level: level, since: time, evidence: evidence)
+        self.dirtySites.insert(code)
         let actualCause: LevelTransition.Cause = level > from ? .raised : (cause == .expired ? .expired : .lowered)
         output.transitions.append(
-            LevelTransition(siteCode: site, from: from, to: level, at: time, cause: actualCause, late: late, evidence: evidence))
+            LevelTransition(siteCode: code, from: from, to: level, at: time, cause: actualCause, late: late, evidence: evidence))
     }
 
     // MARK: Device health

@@ -71,18 +71,13 @@ public enum RuleTables {
         ) STRICT;
         """
 
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    private static func text<T: Encodable>(_ value: T, _ encoder: JSONEncoder) throws(StorageError) -> String {
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw .rejected("cannot encode \(T.self): \(error)")
-        }
+    /// Evidence as `JSONEncoder` with `.sortedKeys` writes it, by hand (``Evidence/write(to:)``): it is written
+    /// on the ingest commit's path. A non-finite number, which JSON cannot hold, is refused.
+    private static func text(_ evidence: [Evidence]) throws(StorageError) -> String {
+        var json = JSONTextWriter(capacity: 256 * max(1, evidence.count))
+        json.array(evidence) { $1.write(to: &$0) }
+        guard !json.failed else { throw .rejected("evidence with a non-finite number cannot be stored: \(evidence)") }
+        return json.text
     }
 
     /// Writes what one engine call changed: instance states (JSON, already encoded by the caller), site
@@ -91,7 +86,6 @@ public enum RuleTables {
         states: [(key: String, json: String)], sites: [SiteStatus], transitions: [LevelTransition], notices: [RuleNotice],
         recordedAt: Int64, in db: Database
     ) throws(StorageError) {
-        let encoder = Self.encoder()
         if !states.isEmpty {
             let upsert = try db.prepare(
                 "INSERT INTO rule_state(instance_key, state) VALUES (?1, ?2) ON CONFLICT (instance_key) DO UPDATE SET state = excluded.state")
@@ -112,7 +106,7 @@ public enum RuleTables {
                 try upsert.bind(site.siteCode, at: 1)
                 try upsert.bind(site.level.rawValue, at: 2)
                 try upsert.bind(site.since, at: 3)
-                try upsert.bind(try Self.text(site.evidence, encoder), at: 4)
+                try upsert.bind(try Self.text(site.evidence), at: 4)
                 defer { upsert.reset() }
                 try upsert.step()
             }
@@ -130,7 +124,7 @@ public enum RuleTables {
                 try insert.bind(transition.at, at: 4)
                 try insert.bind(transition.cause.rawValue, at: 5)
                 try insert.bind(transition.late, at: 6)
-                try insert.bind(try Self.text(transition.evidence, encoder), at: 7)
+                try insert.bind(try Self.text(transition.evidence), at: 7)
                 try insert.bind(recordedAt, at: 8)
                 defer { insert.reset() }
                 try insert.step()
