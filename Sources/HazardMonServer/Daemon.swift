@@ -26,17 +26,27 @@ public enum Daemon {
         onListening: @escaping @Sendable (DaemonHandle) async -> Void = { _ in }
     ) async throws {
         let notifier = SystemdNotifier(environment: environment)
-        let folder = (configuration.database as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        // Everything that can refuse the start is checked before the database is touched, so that a refused
+        // start leaves nothing behind: no database file, no folder, no half-imported register.
+        try configuration.checkPaths()
+        let tokens = try TokenTable.load(path: configuration.tokens)
+        let databaseExists = FileManager.default.fileExists(atPath: configuration.database)
+        let loaded = try await Self.loadRegister(configuration.sites, logger: logger, haveStored: databaseExists)
+        // Bad rules at start are fatal: a county must not believe it is protected by rules that do not run.
+        let checkedRules = try loaded.map { try Self.loadRules(configuration, registry: $0, logger: logger) }
+        try Self.createDatabaseFolder(for: configuration.database)
         let storage = StorageConfiguration(path: configuration.database, synchronous: configuration.synchronousFull ? .full : .normal)
         try await withStore(storage) { store in
-            let tokens = try TokenTable.load(path: configuration.tokens)
-            try await Self.importRegister(configuration.sites, into: store, logger: logger, atStart: true)
+            if let loaded {
+                try await Self.store(loaded, from: configuration.sites, into: store, logger: logger)
+            } else if try await store.registry() == nil {
+                // The register folder is bad and the existing database holds no register either.
+                throw DaemonStartError.noRegister(folder: configuration.sites, database: configuration.database)
+            }
             let records = try await store.channels()
             let state = DaemonState(directory: ChannelDirectory(records: records), tokens: tokens)
-            // Bad rules at start are fatal: a county must not believe it is protected by rules that do not run.
             let registry = try await store.registry()
-            let rules = try Self.loadRules(configuration, registry: registry, logger: logger)
+            let rules = try checkedRules ?? Self.loadRules(configuration, registry: registry, logger: logger)
             let metrics = ServerMetrics()
             let runtime = RulesRuntime(
                 RulesRuntime.Configuration(
@@ -108,23 +118,59 @@ public enum Daemon {
         }
     }
 
-    /// Loads and stores the register in `folder`. At start an invalid register is fatal only when the
-    /// database has none yet: a county's daemon keeps serving the last good register rather than refusing
-    /// to start over one bad row, and says so loudly.
-    static func importRegister(_ folder: String, into store: Store, logger: Logger, atStart: Bool) async throws {
+    /// Loads and stores the register in `folder` (SIGHUP). An invalid register is logged and thrown; the
+    /// stored one stays in force.
+    static func importRegister(_ folder: String, into store: Store, logger: Logger) async throws {
+        guard let registry = try await Self.loadRegister(folder, logger: logger, haveStored: false) else { return }
+        try await Self.store(registry, from: folder, into: store, logger: logger)
+    }
+
+    /// Reads and checks the register in `folder` without touching the database. An invalid register is
+    /// logged problem by problem; it is thrown unless `haveStored` (a database exists whose stored register
+    /// may be served instead: a county's daemon keeps serving the last good register rather than refusing
+    /// to start over one bad row, and says so loudly), in which case the result is `nil`.
+    static func loadRegister(_ folder: String, logger: Logger, haveStored: Bool) async throws -> Registry? {
         do {
-            let registry = try await RegistryLoader.load(directory: folder)
-            let diff = try await store.replaceRegistry(registry)
-            logger.info(
-                "register loaded",
-                metadata: ["folder": "\(folder)", "sites": "\(registry.sites.count)", "diff": "\(diff)"])
+            return try await RegistryLoader.load(directory: folder)
         } catch let error as RegistryError {
-            let stored = try await store.registry()
             logger.error(
-                "register rejected; \(stored == nil ? "no register to serve" : "keeping the stored register")",
-                metadata: ["folder": "\(folder)", "problems": "\(error.issues.count)", "first": "\(error.issues.first?.description ?? "")"])
+                "register rejected; \(haveStored ? "keeping the stored register, if the database has one" : "nothing to serve")",
+                metadata: ["folder": "\(folder)", "problems": "\(error.issues.count)"])
             for issue in error.issues.prefix(50) { logger.error("register problem", metadata: ["problem": "\(issue)"]) }
-            if stored == nil || !atStart { throw error }
+            if !haveStored { throw error }
+            return nil
+        }
+    }
+
+    static func store(_ registry: Registry, from folder: String, into store: Store, logger: Logger) async throws {
+        let diff = try await store.replaceRegistry(registry)
+        logger.info("register loaded", metadata: ["folder": "\(folder)", "sites": "\(registry.sites.count)", "diff": "\(diff)"])
+    }
+
+    /// Creates the database's folder when missing, with an error that names the `database` key.
+    static func createDatabaseFolder(for database: String) throws {
+        let folder = (database as NSString).deletingLastPathComponent
+        guard !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw DaemonStartError.databaseFolder(folder: folder, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// Why the daemon refused to start (besides configuration, token, register and rule problems, which
+/// carry their own `file:line` errors).
+public enum DaemonStartError: Error, Sendable, CustomStringConvertible {
+    case noRegister(folder: String, database: String)
+    case databaseFolder(folder: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .noRegister(let folder, let database):
+            "\(folder): the register has problems (logged above) and \(database) holds no register to serve instead"
+        case .databaseFolder(let folder, let reason):
+            "\(folder): cannot create the folder for the database (the 'database' key): \(reason)"
         }
     }
 }
@@ -191,7 +237,7 @@ struct ReloadService: Service {
             self.logger.error("tokens file rejected; the previous tokens stay", metadata: ["problems": "\(error)"])
         }
         do {
-            try await Daemon.importRegister(self.configuration.sites, into: self.store, logger: self.logger, atStart: false)
+            try await Daemon.importRegister(self.configuration.sites, into: self.store, logger: self.logger)
             self.state.directory = ChannelDirectory(records: try await self.store.channels())
         } catch {
             self.logger.error("register reload failed; the previous register stays", metadata: ["error": "\(error)"])

@@ -8,7 +8,11 @@ import Yams
 /// Relative paths are resolved against the folder of the configuration file, so a file in
 /// `/etc/hazardmon/` can say `sites: sites`; without a file they are relative to the working folder,
 /// which makes `hazardmon serve` in a checkout serve the sample county with its database under `var/`.
+/// A file's defaults are the example's values (`tokens: tokens.yaml` beside the file); without a file the
+/// tokens are the checkout's demo tokens.
 public struct ServerConfiguration: Sendable, Equatable {
+    /// The file this configuration was read from, named in errors about its paths; `nil` for the defaults.
+    public var file: String?
     /// Address and port to listen on. Default `127.0.0.1:8080`; use `0.0.0.0:8080` behind a firewall.
     public var host = "127.0.0.1"
     public var port = 8080
@@ -62,13 +66,16 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw ConfigurationError(problems: ["\(path): not UTF-8 text"])
         }
         let base = (path as NSString).deletingLastPathComponent
-        return try Self.parse(text, file: path, baseFolder: base.isEmpty ? "." : base)
+        var configuration = try Self.parse(text, file: path, baseFolder: base.isEmpty ? "." : base)
+        configuration.file = path
+        return configuration
     }
 
     /// Parses configuration text. `baseFolder` resolves relative paths.
     public static func parse(_ text: String, file: String, baseFolder: String) throws(ConfigurationError) -> ServerConfiguration {
         var problems: [String] = []
         var configuration = ServerConfiguration()
+        configuration.tokens = "tokens.yaml"
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -139,6 +146,26 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration.resolvingPaths(against: baseFolder)
+    }
+
+    /// Checks that the folders and files the daemon reads exist, before anything is created; each problem
+    /// names the path, the key that set it and what to do.
+    public func checkPaths() throws(ConfigurationError) {
+        var problems: [String] = []
+        let origin = self.file.map { " (the '%@' key of \($0))" } ?? " (the default '%@'; see --config)"
+        func isFolder(_ path: String) -> Bool {
+            var folder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+        }
+        for (key, path) in [("sites", self.sites), ("thresholds", self.thresholds)] where !isFolder(path) {
+            problems.append("\(path): no such folder" + origin.replacingOccurrences(of: "%@", with: key))
+        }
+        if !FileManager.default.fileExists(atPath: self.tokens) {
+            problems.append(
+                "\(self.tokens): no tokens file" + origin.replacingOccurrences(of: "%@", with: "tokens")
+                    + "; make it and its first token with: hazardmon tokens new --name NAME --all-devices --file \(self.tokens)")
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     }
 
     /// The configuration with relative paths made relative to `folder`.

@@ -10,7 +10,10 @@ struct ConfigurationTests {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/hazardmon.example.yaml").path
         let loaded = try ServerConfiguration.load(path: path)
-        let defaults = ServerConfiguration().resolvingPaths(against: (path as NSString).deletingLastPathComponent)
+        var defaults = ServerConfiguration()
+        defaults.tokens = "tokens.yaml"  // a file's default: beside the file
+        defaults = defaults.resolvingPaths(against: (path as NSString).deletingLastPathComponent)
+        defaults.file = path
         #expect(loaded == defaults)
     }
 
@@ -21,7 +24,7 @@ struct ConfigurationTests {
             file: "/etc/hazardmon/hazardmon.yaml", baseFolder: "/etc/hazardmon")
         #expect(configuration.database == "/var/lib/hazardmon/hazardmon.sqlite")
         #expect(configuration.sites == "/etc/hazardmon/register")
-        #expect(configuration.tokens == "/etc/hazardmon/deploy/sample-tokens.yaml")
+        #expect(configuration.tokens == "/etc/hazardmon/tokens.yaml")
         #expect(configuration.host == "0.0.0.0" && configuration.port == 9000)
         #expect(configuration.synchronousFull)
     }

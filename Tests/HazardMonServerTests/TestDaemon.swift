@@ -114,6 +114,11 @@ func withDaemon<T>(
     configuration.database = folder.appendingPathComponent("hazardmon.sqlite").path
     configuration.sites = folder.appendingPathComponent("sites").path
     configuration.tokens = folder.appendingPathComponent("tokens.yaml").path
+    return try await withDaemon(configuration: configuration) { client in try await body(client, folder) }
+}
+
+/// A real daemon with exactly `configuration` (its port should be 0), stopped afterwards.
+func withDaemon<T>(configuration: ServerConfiguration, _ body: (TestClient) async throws -> T) async throws -> T {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let (handles, continuation) = AsyncStream.makeStream(of: DaemonHandle.self)
@@ -131,7 +136,7 @@ func withDaemon<T>(
         throw TestFailure("the daemon stopped before it listened")
     }
     do {
-        let result = try await body(TestClient(port: handle.port), folder)
+        let result = try await body(TestClient(port: handle.port))
         await handle.stop()
         try await task.value
         return result
