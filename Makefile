@@ -3,8 +3,12 @@ SWIFT ?= swift
 HAZARDMON = .build/debug/hazardmon
 RELEASE_HAZARDMON = .build/release/hazardmon
 DB ?= var/hazardmon.sqlite
+PREFIX ?= /usr/local
+# The installed binary is built in its own folder, with the Swift runtime linked in, so that it runs
+# without the toolchain (deploy/README.md).
+INSTALL_BUILD = .build-install
 
-.PHONY: deps build release test run demo bench clean
+.PHONY: deps build release test run demo bench install clean
 
 ## deps: check (and as root, install) the system libraries: PROJ with proj.db, SQLite, pkg-config
 deps:
@@ -16,6 +20,15 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+## install: release build with the Swift runtime linked statically, checked to need only system
+##   libraries, installed as $(DESTDIR)$(PREFIX)/bin/hazardmon
+install: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(INSTALL_BUILD)
+	scripts/check-binary.sh $(INSTALL_BUILD)/release/hazardmon
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(INSTALL_BUILD)/release/hazardmon $(DESTDIR)$(PREFIX)/bin/hazardmon
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/hazardmon; next steps: deploy/README.md"
 
 ## test: the whole test suite (real SQLite files, real PROJ with proj.db)
 test: deps
@@ -50,4 +63,4 @@ bench:
 	Benchmarks/http/run.sh
 
 clean:
-	rm -rf .build var
+	rm -rf .build $(INSTALL_BUILD) var deploy/var
