@@ -133,7 +133,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             store = try Store(configuration: storage)
         } catch {
-            throw CommandFailure("\(error)", code: .dataError)
+            throw CommandFailure("cannot read \(setup.database) as a HazardMon database: \(error)", code: .dataError)
         }
         do {
             let result = try await body(store)

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import HazardMonCore
+import HazardMonStore
 
 @main
 struct HazardMonCommand: AsyncParsableCommand {
@@ -36,8 +37,37 @@ struct HazardMonCommand: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             Output.error(failure.message)
             Foundation.exit(failure.code.rawValue)
+        } catch let error as CocoaError {
+            // A file operation no command turned into its own message: say which file and why, never
+            // "Error Domain=NSCocoaErrorDomain Code=4".
+            let failure = Self.failure(error)
+            Output.error(failure.message)
+            Foundation.exit(failure.code.rawValue)
+        } catch let error as StorageError {
+            // The database failed under a command (its opening is handled where it is opened).
+            Output.error("\(error)")
+            Foundation.exit(error.isCorrupt ? ExitStatus.dataError.rawValue : ExitStatus.ioError.rawValue)
         } catch {
             Self.exit(withError: error)
+        }
+    }
+
+    /// A Foundation file error as `PATH: reason`: a missing folder on the way to the file is named (EX_IOERR,
+    /// the file cannot be made there), a missing file is EX_NOINPUT, anything else EX_IOERR.
+    static func failure(_ error: CocoaError) -> CommandFailure {
+        guard let path = error.filePath ?? error.url?.path else {
+            return CommandFailure("a file operation failed: \(GlobalOptions.reason(error))", code: .ioError)
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            return CommandFailure("\(path): the folder \(folder) does not exist", code: .ioError)
+        }
+        switch error.code {
+        case .fileNoSuchFile, .fileReadNoSuchFile:
+            return CommandFailure("\(path): no such file", code: .noInput)
+        default:
+            return CommandFailure("\(path): \(GlobalOptions.reason(error))", code: .ioError)
         }
     }
 }
@@ -49,4 +79,12 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks that print ratios against a baseline measured in the same run.",
         subcommands: [BenchProjCommand.self, BenchRulesCommand.self]
     )
+}
+
+extension StorageError {
+    /// The database holds something this build cannot read.
+    fileprivate var isCorrupt: Bool {
+        if case .corrupt = self { return true }
+        return false
+    }
 }

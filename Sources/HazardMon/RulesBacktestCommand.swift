@@ -12,13 +12,17 @@ extension RulesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replay stored readings through a rule set and print the transitions it would have produced.",
             discussion: """
-                Replays every stored reading with FROM <= time < TO through the rules in --rules (a candidate folder,
-                default: the live thresholds folder) and prints the site level transitions with their evidence. When
-                the candidate is not the live folder, the live rules are replayed too and the difference is printed:
-                '-' only with the live rules, '+' only with the candidate. Times are RFC 3339, or a date (YYYY-MM-DD)
-                meaning midnight in the county's time zone; an impossible date (2026-02-30) is refused, not rolled
-                over. Exit status 0; 64 for a malformed time, 65 when a rule folder is invalid or --from is not
-                before --to, 66 when the database or a rule folder is missing.
+                Replays every stored reading with FROM <= time < TO through the rules in
+                --rules (a candidate folder; default: the live thresholds folder) and
+                prints the site level transitions with their evidence. When the candidate
+                is not the live folder, the live rules are replayed too and the difference
+                is printed: '-' only with the live rules, '+' only with the candidate.
+
+                Times are RFC 3339, or a date (YYYY-MM-DD) meaning midnight in the
+                county's time zone; an impossible date (2026-02-30) is refused, not rolled
+                over. Exit status 0; 64 for a malformed time; 65 when a rule folder is
+                invalid or --from is not before --to; 66 when the database or a rule
+                folder is missing.
                   hazardmon rules backtest --from 2026-07-19 --to 2026-07-22
                   hazardmon rules backtest --from 2026-07-19T00:00:00+08:00 \\
                     --to 2026-07-22 --rules thresholds-2027

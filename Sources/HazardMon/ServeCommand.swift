@@ -140,8 +140,10 @@ struct TokensCommand: AsyncParsableCommand {
             if self.devices == nil && self.sites == nil && !self.allDevices {
                 throw ValidationError("say what the token may write: --devices, --sites or --all-devices")
             }
-            if self.name.isEmpty || self.name.contains(where: { $0.isNewline || $0 == "\"" || $0 == "#" || $0 == ":" }) {
-                throw ValidationError("--name '\(self.name)' must be non-empty, on one line, without '\"', '#' or ':'")
+            // Names go into YAML unquoted and into log lines: keep them to a safe alphabet.
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@")
+            if self.name.isEmpty || !self.name.allSatisfy(allowed.contains) {
+                throw ValidationError("--name '\(self.name)': use letters, digits and - _ . @ only (e.g. station-7)")
             }
         }
 

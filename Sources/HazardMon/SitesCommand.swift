@@ -20,9 +20,13 @@ struct SitesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a register folder, project it through PROJ and store it (all or nothing).",
             discussion: """
-                Every problem is printed as file:line: field: reason, and nothing is imported while any remains.
-                A re-import updates sites by code and reports what was added, changed and removed.
-                The folder's files are described in sites/README.md.
+                Every problem is printed as file:line: field: reason, and nothing is
+                imported while any remains (exit 65). A re-import updates sites by code
+                and reports what was added, changed and removed. The folder's files are
+                described in sites/README.md. Without a folder argument, the configuration's
+                sites folder is imported (--config, or /etc/hazardmon/hazardmon.yaml).
+                  hazardmon sites import sites
+                  hazardmon sites import --config /etc/hazardmon/hazardmon.yaml
                 """
         )
 
@@ -59,8 +63,10 @@ struct SitesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List sites, optionally filtered by kind, township, village or distance.",
             discussion: """
-                Distances use the county's working CRS (metres), so --near takes CGCS2000 lon,lat and --within a
-                length such as 2km, 500m or 1500.
+                Distances use the county's working CRS (metres), so --near takes CGCS2000
+                lon,lat and --within a length such as 2km, 500m or 1500; the table then
+                shows each site's distance, nearest first. A township or village that is
+                not in the register is an error that lists the known ones.
                   hazardmon sites list --kind flash_flood --township 龙潭乡
                   hazardmon sites list --near 108.05,30.12 --within 2km
                 """

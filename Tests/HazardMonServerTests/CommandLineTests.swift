@@ -2,6 +2,7 @@
 import Foundation
 import HazardMonCore
 import HazardMonServer
+import HazardMonStore
 import Logging
 import Testing
 
@@ -105,6 +106,30 @@ struct CommandLineTests {
             #expect(result.status == 66)
             #expect(result.err.contains("no database at \(db) (import a register first: hazardmon sites import --db \(db))"))
             #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("nowhere").path))
+        }
+    }
+
+    @Test("a file that is not a HazardMon database is a data error (65) naming it, and is left as it was")
+    func notADatabase() async throws {
+        try await withTemporaryFolder { folder in
+            let file = folder.appendingPathComponent("notes.sqlite")
+            try Data("not sqlite\n".utf8).write(to: file)
+            let result = try HazardmonRun.run(["sites", "list", "--db", file.path])
+            #expect(result.status == 65)
+            #expect(result.err.contains("cannot read \(file.path) as a HazardMon database: "))
+            #expect(result.err.contains("file is not a database"))
+            #expect(try Data(contentsOf: file) == Data("not sqlite\n".utf8))
+        }
+    }
+
+    @Test("a file error says which file and folder, never NSCocoaErrorDomain")
+    func fileErrors() async throws {
+        try await withImportedFolder { folder, db in
+            let out = folder.appendingPathComponent("exports/county.csv").path
+            let result = try HazardmonRun.run(["sites", "export", "--format", "csv", "--out", out, "--db", db])
+            #expect(result.status == 74)
+            #expect(result.err.contains("\(out): the folder \(folder.appendingPathComponent("exports").path) does not exist"))
+            #expect(!result.err.contains("NSCocoaErrorDomain"))
         }
     }
 
@@ -276,21 +301,27 @@ struct CommandLineTests {
         #expect(serve.out.contains("\n  curl -H 'Authorization: Bearer hazardmon-sample-county-demo-token' \\\n"))
         #expect(serve.out.contains("\n    http://127.0.0.1:8080/v1/readings\n"))
         #expect(serve.out.contains("SIGHUP reloads three things: the site register (the sites folder),"))
-        for arguments in [
-            ["serve", "--help"], ["geo", "transform", "--help"], ["rules", "backtest", "--help"], ["tokens", "new", "--help"],
-            ["--help"], ["rules", "check", "--help"], ["rules", "levels", "--help"],
-        ] {
-            let help = try HazardmonRun.run(arguments, environment: ["COLUMNS": "80"])
+        // Nothing in a command's discussion is wrapped at 80 columns: at 80 and at 300 it is the same
+        // text, so no example is ever split. (The USAGE synopsis is ArgumentParser's, one line at any width.)
+        func discussion(_ arguments: [String], columns: Int) throws -> String {
+            let help = try HazardmonRun.run(arguments + ["--help"], environment: ["COLUMNS": "\(columns)"])
             #expect(help.status == 0)
-            for line in help.out.split(separator: "\n") where line.hasPrefix("  hazardmon ") || line.hasPrefix("  echo ") {
-                // An example line is never split: it ends with its last argument or a continuation backslash.
-                #expect(line.count <= 80, "\(arguments): \(line)")
-            }
-            // ArgumentParser writes the USAGE synopsis on one line whatever the width; everything else wraps.
-            #expect(!help.out.split(separator: "\n").contains { $0.count > 80 && !$0.hasPrefix("USAGE: ") }, "\(arguments)")
+            guard let start = help.out.range(of: "\n\n"), let end = help.out.range(of: "\nUSAGE:"), start.upperBound <= end.lowerBound
+            else { return "" }
+            return String(help.out[start.upperBound..<end.lowerBound])
         }
+        let commands: [[String]] = [
+            [], ["serve"], ["sites", "import"], ["sites", "list"], ["sites", "show"], ["sites", "export"], ["rules", "check"],
+            ["rules", "backtest"], ["rules", "levels"], ["tokens", "new"], ["tokens", "hash"], ["geo", "transform"],
+            ["bench", "proj"], ["bench", "rules"],
+        ]
+        for command in commands {
+            #expect(try discussion(command, columns: 80) == discussion(command, columns: 300), "hazardmon \(command) --help")
+        }
+        #expect(try discussion(["rules", "backtest"], columns: 80).contains("\n  hazardmon rules backtest --from 2026-07-19 --to 2026-07-22\n"))
         let geo = try HazardmonRun.run(["geo", "transform", "--help"], environment: ["COLUMNS": "80"])
         #expect(geo.out.contains("\n  echo \"108.2 30.5\" | hazardmon geo transform --from EPSG:4490 --to EPSG:4524\n"))
+        #expect(geo.out.contains("\n    hazardmon geo transform --from EPSG:4524 --to EPSG:4490 --survey\n"))
     }
 
     @Test("under the journal (JOURNAL_STREAM names stderr) lines carry <N> priorities; on a pipe they are plain")
@@ -378,6 +409,57 @@ struct CommandLineTests {
             #expect(snippet.status == 0)
             #expect(snippet.out.contains("(a new file needs the 'tokens:' header line first):\ntokens:\n  - name: station-8\n"))
             #expect(snippet.out.contains("    sites: [\"F001\", \"G001\"]\n"))
+        }
+    }
+
+    @Test("tokens: a name outside the safe alphabet is a usage error; hash without a token on stdin is EX_NOINPUT")
+    func tokensBadInput() async throws {
+        try await withTemporaryFolder { folder in
+            let file = folder.appendingPathComponent("tokens.yaml")
+            let bad = try HazardmonRun.run(["tokens", "new", "--name", "a: b", "--all-devices", "--file", file.path])
+            #expect(bad.status == 64)
+            #expect(bad.err.contains("--name 'a: b': use letters, digits and - _ . @ only (e.g. station-7)"))
+            #expect(!FileManager.default.fileExists(atPath: file.path))
+            let nothing = try HazardmonRun.run(["tokens", "new", "--name", "x"])
+            #expect(nothing.status == 64)
+            #expect(nothing.err.contains("say what the token may write: --devices, --sites or --all-devices"))
+            let hash = try HazardmonRun.run(["tokens", "hash"], stdin: "")
+            #expect(hash.status == 66)
+            #expect(hash.err.contains("no token on stdin"))
+            let hashed = try HazardmonRun.run(["tokens", "hash"], stdin: "county-gateway-token\n")
+            #expect(hashed.out == TokenTable.hash(token: "county-gateway-token") + "\n")
+        }
+    }
+
+    @Test("a database of another schema version is refused by read commands (65), not migrated")
+    func otherSchemaVersion() async throws {
+        try await withImportedFolder { _, db in
+            let database = try Database(path: db)
+            let current = try database.userVersion
+            try database.setUserVersion(current + 1)
+            database.close()
+            let result = try HazardmonRun.run(["rules", "levels", "--db", db])
+            #expect(result.status == 65)
+            #expect(result.err.contains("has schema version \(current + 1), this build reads \(current)"), "\(result.err)")
+        }
+    }
+
+    @Test("serve on a taken address exits 69 (EX_UNAVAILABLE) with one critical line")
+    func addressTaken() async throws {
+        try await withTemporaryFolder { folder in
+            try TestRegister.write(into: folder)
+            let daemon = try await DaemonProcess(folder: folder)
+            defer { if daemon.process.isRunning { daemon.process.terminate() } }
+            let second = folder.appendingPathComponent("second")
+            try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
+            try TestRegister.write(into: second)
+            let config = second.appendingPathComponent("hazardmon.yaml")
+            try Data("listen: 127.0.0.1:\(daemon.port)\ndatabase: hazardmon.sqlite\nsites: sites\ntokens: tokens.yaml\n".utf8).write(to: config)
+            let result = try HazardmonRun.run(["serve", "--config", config.path], timeout: .seconds(30))
+            #expect(result.status == 69, "\(result.err)")
+            #expect(result.errLines.filter { $0.contains(" critical hazardmon: cannot start") }.count == 1, "\(result.err)")
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0)
         }
     }
 
