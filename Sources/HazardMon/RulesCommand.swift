@@ -54,11 +54,11 @@ struct RulesCommand: AsyncParsableCommand {
             let configuration = try GlobalOptions.loadConfiguration(file)
             let rulesFolder = self.directory ?? configuration.thresholds
             let sitesFolder = self.sites ?? configuration.sites
-            logger.info("rules \(rulesFolder), register \(sitesFolder)\(file.map { " (config \($0))" } ?? "")")
-            try GlobalOptions.requireFolder(
-                sitesFolder, "register", from: GlobalOptions.source(argument: self.sites, option: "--sites", file: file))
-            try GlobalOptions.requireFolder(
-                rulesFolder, "rules", from: GlobalOptions.source(argument: self.directory, option: "the folder argument", file: file))
+            let sitesSource = GlobalOptions.source(argument: self.sites, option: "--sites", file: file)
+            let rulesSource = GlobalOptions.source(argument: self.directory, option: "the folder argument", file: file)
+            logger.info("rules folder \(rulesFolder) (\(rulesSource)), register folder \(sitesFolder) (\(sitesSource))")
+            try GlobalOptions.requireFolder(sitesFolder, "register", from: sitesSource)
+            try GlobalOptions.requireFolder(rulesFolder, "rules", from: rulesSource)
 
             let registry: Registry
             do {
