@@ -55,7 +55,7 @@ struct RulesCommand: AsyncParsableCommand {
             let rulesFolder = self.directory ?? configuration.thresholds
             let sitesFolder = self.sites ?? configuration.sites
             let sitesSource = GlobalOptions.source(argument: self.sites, option: "--sites", file: file)
-            let rulesSource = GlobalOptions.source(argument: self.directory, option: "the folder argument", file: file)
+            let rulesSource = GlobalOptions.source(argument: self.directory, option: "DIR", file: file)
             logger.info("rules folder \(rulesFolder) (\(rulesSource)), register folder \(sitesFolder) (\(sitesSource))")
             try GlobalOptions.requireFolder(sitesFolder, "register", from: sitesSource)
             try GlobalOptions.requireFolder(rulesFolder, "rules", from: rulesSource)

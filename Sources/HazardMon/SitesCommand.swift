@@ -39,7 +39,7 @@ struct SitesCommand: AsyncParsableCommand {
             let setup = try self.global.start()
             let folder = self.directory ?? setup.configuration.sites
             try GlobalOptions.requireFolder(
-                folder, "register", from: GlobalOptions.source(argument: self.directory, option: "the folder argument", file: setup.configFile))
+                folder, "register", from: GlobalOptions.source(argument: self.directory, option: "DIR", file: setup.configFile))
             let registry: Registry
             do {
                 registry = try await RegistryLoader.load(directory: folder)

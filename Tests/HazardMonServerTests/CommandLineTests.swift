@@ -192,7 +192,7 @@ struct CommandLineTests {
             let nowhere = folder.appendingPathComponent("nowhere").path
             let imported = try HazardmonRun.run(["sites", "import", nowhere, "--db", folder.appendingPathComponent("x.sqlite").path])
             #expect(imported.status == 66)
-            #expect(imported.err.contains("no register folder at \(nowhere) (from the folder argument)"))
+            #expect(imported.err.contains("no register folder at \(nowhere) (from DIR)"))
             #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.sqlite").path))
 
             try TestRegister.write(into: folder)
