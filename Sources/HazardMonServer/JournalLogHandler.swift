@@ -31,8 +31,11 @@ public struct JournalLogHandler: LogHandler {
         case plain
     }
 
+    /// The lowest level written.
     public var logLevel: Logger.Level
+    /// Metadata added to every event of this handler's loggers.
     public var metadata: Logger.Metadata = [:]
+    /// Contextual metadata (task-local values) added to every event.
     public var metadataProvider: Logger.MetadataProvider?
     /// The logger's label, written before the message.
     public let label: String
@@ -49,11 +52,13 @@ public struct JournalLogHandler: LogHandler {
         self.style = style
     }
 
+    /// One metadata value of this handler.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { self.metadata[key] }
         set { self.metadata[key] = newValue }
     }
 
+    /// Writes `event` as one line on stderr.
     public func log(event: LogEvent) {
         var merged = self.metadata
         if let provided = self.metadataProvider?.get() { merged.merge(provided) { _, new in new } }

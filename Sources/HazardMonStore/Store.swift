@@ -31,7 +31,9 @@ public actor Store {
     let encoder: JSONEncoder
     let decoder = JSONDecoder()
 
-    /// Opens the database and migrates it to the current schema.
+    /// Opens the database and migrates it to the current schema; with
+    /// ``StorageConfiguration/readOnly`` it opens an existing file without writing and requires the
+    /// current schema instead.
     ///
     /// - Parameter configuration: Path, `synchronous` level and busy timeout.
     /// - Throws: ``StorageError/open(path:code:message:)`` when the file cannot be opened, or
