@@ -14,11 +14,13 @@ struct BenchProjCommand: AsyncParsableCommand {
         commandName: "proj",
         abstract: "Measure PROJ wrapper throughput against a raw C proj_trans_generic loop.",
         discussion: """
-            Transforms the same pseudo-random points (106.5-109.5E, 28-32N) from EPSG:4490 to EPSG:4524
-            through Geodesy.transform in batches of 10,000, with and without the area-of-use check, then
-            runs the compiled C baseline on the same points and prints the ratio of the medians.
+            Transforms the same pseudo-random points (106.5-109.5E, 28-32N) from
+            EPSG:4490 to EPSG:4524 through Geodesy.transform in batches of 10,000, with
+            and without the area-of-use check, then runs the compiled C baseline on the
+            same points and prints the ratio of the medians.
 
-            Build the baseline and run everything in release mode with Benchmarks/proj/run.sh, e.g.:
+            Build the baseline and run everything in release mode with
+            Benchmarks/proj/run.sh, e.g.:
               Benchmarks/proj/run.sh --points 2000000 --runs 7
             """
     )

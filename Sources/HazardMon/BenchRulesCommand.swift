@@ -20,7 +20,8 @@ struct BenchRulesCommand: AsyncParsableCommand {
         abstract: "Measure the rule engine's throughput and state size against same-run baselines.",
         discussion: """
             Run in release mode: Benchmarks/rules/run.sh, or
-              swift build -c release && .build/release/hazardmon bench rules --channels 10000 --days 2 --runs 3
+              swift build -c release &&
+                .build/release/hazardmon bench rules --channels 10000 --days 2 --runs 3
             """
     )
 

@@ -16,13 +16,15 @@ struct GeoCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Transform \"x y\" lines from stdin, like cs2cs, in lon/lat and easting/northing order.",
             discussion: """
-                Unlike cs2cs, axis order is always longitude then latitude, or easting then northing, whatever
-                the CRS's authority says. With --survey, projected input is survey X (northing) then Y (easting,
-                with the zone prefix for prefixed zones), as Chinese registers write it.
+                Unlike cs2cs, axis order is always longitude then latitude, or easting then
+                northing, whatever the CRS's authority says. With --survey, projected input
+                is survey X (northing) then Y (easting, with the zone prefix for prefixed
+                zones), as Chinese registers write it.
                   echo "108.2 30.5" | hazardmon geo transform --from EPSG:4490 --to EPSG:4524
-                  echo "3376226.103 36519176.284" | hazardmon geo transform --from EPSG:4524 --to EPSG:4490 --survey
-                A bad line is reported on stderr with its line number and the rest go on; the exit status is 1
-                when any line failed.
+                  echo "3376226.103 36519176.284" |
+                    hazardmon geo transform --from EPSG:4524 --to EPSG:4490 --survey
+                A bad line is reported on stderr with its line number and the rest go on;
+                the exit status is 1 when any line failed.
                 """
         )
 

@@ -1,39 +1,246 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import HazardMonServer
 import HazardMonStore
 import Logging
 
-/// Flags every subcommand shares.
-struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database file.")
-    var db: String = "var/hazardmon.sqlite"
+/// `--log-level`: every command takes it.
+struct LogOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: info).")
+    var logLevel: Logger.Level?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
-
-    /// Sends swift-log to stderr (the journal under systemd) at the chosen level. Call once per process.
-    func makeLogger(label: String = "hazardmon") -> Logger {
-        let level = self.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+    /// Sends swift-log to stderr at the chosen level: one line per event, with priority prefixes when
+    /// stderr is the systemd journal (``JournalLogHandler``). Call once per process.
+    func makeLogger(default level: Logger.Level = .info, label: String = "hazardmon") -> Logger {
+        let chosen = self.logLevel ?? level
+        LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: chosen) }
         return Logger(label: label)
     }
+}
 
-    /// Runs `body` with the store open, creating the database's folder when it is missing.
-    func withOpenStore<T>(_ body: (Store) async throws -> T) async throws -> T {
-        let folder = (self.db as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+/// `--db`, `--config` and `--log-level`: every command that touches the database or the register and
+/// rule folders takes them.
+///
+/// The database is `--db` if given; else the `database` of `--config`; else that of
+/// `/etc/hazardmon/hazardmon.yaml` when that file exists; else `var/hazardmon.sqlite`, the checkout's
+/// sample. The folders (`sites`, `thresholds`) come from the same configuration when the command's own
+/// argument does not name them. Relative paths in a configuration file are relative to its folder.
+struct GlobalOptions: ParsableArguments {
+    /// The daemon's configuration file, read when neither `--config` nor `--db` is given and it exists.
+    static let systemConfiguration = "/etc/hazardmon/hazardmon.yaml"
+
+    @Option(name: .customLong("db"), help: "The SQLite database file (default: the configuration's database).")
+    var database: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The daemon's configuration file, for the database and the folders.",
+            discussion: "Default: /etc/hazardmon/hazardmon.yaml when it exists and no --db is given."))
+    var config: String?
+
+    @OptionGroup var log: LogOptions
+
+    /// What a command works on, and where each choice came from.
+    struct Setup {
+        /// The configuration file read, if any.
+        var configFile: String?
+        /// Its settings with paths resolved, or the defaults.
+        var configuration: ServerConfiguration
+        /// The database file.
+        var database: String
+        /// Why this database: `--db`, the configuration file, or the default.
+        var databaseSource: String
+        /// The command's logger (stderr).
+        var logger = Logger(label: "hazardmon")
+    }
+
+    /// Reads the configuration; a bad file ends the command with EX_CONFIG (78), naming the problems.
+    func setup() throws -> Setup {
+        let file = Self.configurationFile(explicit: self.config, database: self.database)
+        let configuration = try Self.loadConfiguration(file)
+        let source: String
+        if self.database != nil {
+            source = "from --db"
+        } else if let file {
+            source = "from \(file)"
+        } else {
+            source = "the default; no --db, no --config, no \(Self.systemConfiguration)"
         }
-        return try await withStore(StorageConfiguration(path: self.db), body)
+        return Setup(configFile: file, configuration: configuration, database: self.database ?? configuration.database, databaseSource: source)
+    }
+
+    /// `--config` if given; else the system file when it exists and no `--db` is given.
+    static func configurationFile(explicit: String?, database: String?) -> String? {
+        explicit ?? (database == nil && FileManager.default.fileExists(atPath: Self.systemConfiguration) ? Self.systemConfiguration : nil)
+    }
+
+    /// The file's settings with paths resolved, or the defaults without a file; a bad file is EX_CONFIG.
+    static func loadConfiguration(_ file: String?) throws -> ServerConfiguration {
+        guard let file else { return ServerConfiguration() }
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw CommandFailure("no configuration file at \(file)", code: .config)
+        }
+        do {
+            return try ServerConfiguration.load(path: file)
+        } catch {
+            throw CommandFailure(error.description, code: .config)
+        }
+    }
+
+    /// Fails with EX_NOINPUT (66) when `folder` is missing or not a folder, naming where its path came from.
+    static func requireFolder(_ folder: String, _ what: String, from source: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
+            throw CommandFailure("no \(what) folder at \(folder) (\(source))", code: .noInput)
+        }
+        guard isDirectory.boolValue else {
+            throw CommandFailure("\(folder) is not a folder; expected the \(what) folder (\(source))", code: .noInput)
+        }
+    }
+
+    /// Where a folder's path came from, for messages: the command's argument, a file, or the default.
+    static func source(argument: String?, option: String, file: String?) -> String {
+        if argument != nil { return "from \(option)" }
+        if let file { return "from \(file)" }
+        return "the default; no \(option), no --config"
+    }
+
+    /// Makes the logger, reads the configuration and says on stderr which database and configuration
+    /// the command uses (one line).
+    func start() throws -> Setup {
+        let logger = self.log.makeLogger()
+        var setup = try self.setup()
+        setup.logger = logger
+        var line = "database \(setup.database) (\(setup.databaseSource))"
+        if let file = setup.configFile, self.database != nil { line += "; config \(file)" }
+        logger.info("\(line)")
+        return setup
+    }
+
+    /// Runs `body` with the database opened read-only: a missing file is EX_NOINPUT (66) and is never
+    /// created; a file that is not this build's database is EX_DATAERR (65).
+    func withReadStore<T>(_ setup: Setup, _ body: (Store) async throws -> T) async throws -> T {
+        guard FileManager.default.fileExists(atPath: setup.database) else {
+            throw CommandFailure(
+                "no database at \(setup.database) (import a register first: hazardmon sites import\(self.importHint(setup)))",
+                code: .noInput)
+        }
+        var storage = StorageConfiguration(path: setup.database)
+        storage.readOnly = true
+        let store: Store
+        do {
+            store = try Store(configuration: storage)
+        } catch {
+            throw CommandFailure("cannot read \(setup.database) as a HazardMon database: \(error)", code: .dataError)
+        }
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with the database open for writing, creating the file and its folder when missing.
+    func withWriteStore<T>(_ setup: Setup, _ body: (Store) async throws -> T) async throws -> T {
+        let folder = (setup.database as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw CommandFailure("cannot create the database's folder \(folder): \(Self.reason(error))", code: .ioError)
+            }
+        }
+        let store: Store
+        do {
+            store = try Store(configuration: StorageConfiguration(path: setup.database))
+        } catch {
+            throw CommandFailure("\(error)", code: .ioError)
+        }
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// The database chosen (`--db`, the configuration's, or the default); the configuration file's
+    /// problems, if any, are reported when the command opens the store.
+    var db: String { (try? self.setup().database) ?? self.database ?? ServerConfiguration().database }
+
+    /// Makes the logger (see ``LogOptions/makeLogger(default:label:)``).
+    func makeLogger() -> Logger { self.log.makeLogger() }
+
+    /// For commands that only read: announces the database on stderr and runs `body` on it opened
+    /// read-only, as ``withReadStore(_:_:)`` does.
+    func withOpenStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        let setup = try self.setup()
+        setup.logger.info("database \(setup.database) (\(setup.databaseSource))")
+        return try await self.withReadStore(setup, body)
+    }
+
+    /// The arguments that make `sites import` write where this command read.
+    func importHint(_ setup: Setup) -> String {
+        let same = self.sameDatabase(setup)
+        return same.isEmpty ? " sites" : same
+    }
+
+    /// ` --db PATH` or ` --config FILE` as this command was given them (empty for the defaults), so that
+    /// a suggested command reads the same database.
+    func sameDatabase(_ setup: Setup) -> String {
+        if self.database != nil { return " --db \(setup.database)" }
+        if let file = setup.configFile { return " --config \(file)" }
+        return ""
+    }
+
+    /// A Foundation error's reason without its domain and code.
+    static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let posix = underlying, posix.domain == NSPOSIXErrorDomain, let text = strerror(Int32(posix.code)) {
+            return String(cString: text)
+        }
+        return (error as NSError).localizedFailureReason ?? error.localizedDescription
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The sysexits(3) codes the commands end with; README.md lists which command uses which.
+enum ExitStatus: Int32 {
+    /// EX_USAGE: a bad option or argument (with the usage banner).
+    case usage = 64
+    /// EX_DATAERR: the input is wrong: a register or rule problem, an unknown site, an empty time range.
+    case dataError = 65
+    /// EX_NOINPUT: a file or folder to read does not exist (the database of a read command).
+    case noInput = 66
+    /// EX_UNAVAILABLE: a service the command needs cannot be had (the listen address is taken).
+    case unavailable = 69
+    /// EX_IOERR: reading or writing a file failed.
+    case ioError = 74
+    /// EX_CONFIG: the configuration or tokens file is wrong.
+    case config = 78
+}
+
+/// A command that cannot go on: the message goes to stderr as one `hazardmon: …` line, without the usage
+/// banner (that is for usage errors), and the process exits with `code`.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var code: ExitStatus
+
+    init(_ message: String, code: ExitStatus) {
+        self.message = message
+        self.code = code
+    }
+
+    var description: String { self.message }
+}
 
 /// Writes command output to stdout. Logs go to stderr through swift-log; this is the command's result.
 enum Output {
@@ -43,5 +250,10 @@ enum Output {
 
     static func write(_ data: Data) {
         FileHandle.standardOutput.write(data)
+    }
+
+    /// A message for the person at the terminal (not a log event), on stderr.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 }

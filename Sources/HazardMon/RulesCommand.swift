@@ -5,6 +5,7 @@ import HazardMonCore
 import HazardMonRegistry
 import HazardMonRules
 import HazardMonServer
+import Logging
 
 /// `hazardmon rules …`: the threshold rule files.
 struct RulesCommand: AsyncParsableCommand {
@@ -21,60 +22,60 @@ struct RulesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load the rule files, check them against the site register, and summarise them.",
             discussion: """
-                Every problem is printed to stderr as file:line: field: reason, and the command exits with 65 while
-                any remains. The rule file format is described in thresholds/README.md.
+                Every problem is printed to stderr as file:line: field: reason, and the
+                command exits with 65 while any remains (66 when a folder is missing).
+                The rule file format is described in thresholds/README.md.
                   hazardmon rules check
                   hazardmon rules check thresholds --sites sites
                   hazardmon rules check --config /etc/hazardmon/hazardmon.yaml
-                With --config, the rule and register folders default to the file's thresholds and sites keys, and
-                the retention to its retention_days (400 days without a file).
+                With a configuration file (--config, or /etc/hazardmon/hazardmon.yaml when
+                it exists), the folders default to its thresholds and sites keys and the
+                retention to its retention_days (400 days without a file).
                 """
         )
 
-        @Argument(help: "The rule folder (default: thresholds, or the config file's thresholds).")
+        @Argument(help: "The rule folder (default: the configuration's thresholds, or thresholds).")
         var directory: String?
 
-        @Option(help: "The site register folder (default: sites, or the config file's sites).")
+        @Option(help: "The site register folder (default: the configuration's sites, or sites).")
         var sites: String?
 
-        @Option(help: "The daemon's configuration file, for retention_days and the folders.")
+        @Option(
+            help: ArgumentHelp(
+                "The daemon's configuration file, for retention_days and the folders.",
+                discussion: "Default: /etc/hazardmon/hazardmon.yaml when it exists."))
         var config: String?
 
+        @OptionGroup var log: LogOptions
+
         func run() async throws {
-            var configuration = ServerConfiguration()
-            if let path = self.config {
-                do {
-                    configuration = try ServerConfiguration.load(path: path)
-                } catch {
-                    throw Self.fail("\(error)")
-                }
-            }
-            let rulesFolder = self.directory ?? (self.config == nil ? "thresholds" : configuration.thresholds)
-            let sitesFolder = self.sites ?? (self.config == nil ? "sites" : configuration.sites)
+            let logger = self.log.makeLogger()
+            let file = GlobalOptions.configurationFile(explicit: self.config, database: nil)
+            let configuration = try GlobalOptions.loadConfiguration(file)
+            let rulesFolder = self.directory ?? configuration.thresholds
+            let sitesFolder = self.sites ?? configuration.sites
+            let sitesSource = GlobalOptions.source(argument: self.sites, option: "--sites", file: file)
+            let rulesSource = GlobalOptions.source(argument: self.directory, option: "DIR", file: file)
+            logger.info("rules folder \(rulesFolder) (\(rulesSource)), register folder \(sitesFolder) (\(sitesSource))")
+            try GlobalOptions.requireFolder(sitesFolder, "register", from: sitesSource)
+            try GlobalOptions.requireFolder(rulesFolder, "rules", from: rulesSource)
 
             let registry: Registry
             do {
                 registry = try await RegistryLoader.load(directory: sitesFolder)
             } catch {
-                throw Self.fail("\(error)")
+                throw CommandFailure("\(error)", code: .dataError)
             }
             let rules: RuleSet
             do {
                 rules = try RuleCheck.load(directory: rulesFolder, registry: registry, retentionDays: configuration.retentionDays)
             } catch {
-                throw Self.fail(error.description, count: error.issues.count)
+                let count = error.issues.count
+                throw CommandFailure(error.description + "\n\(count) problem\(count == 1 ? "" : "s") found.", code: .dataError)
             }
             Output.write(
                 RulesSummary.text(rules, registry: registry, folder: rulesFolder, retentionDays: configuration.retentionDays)
             )
-        }
-
-        /// Prints `text` (and a count line) to stderr; returns the exit code to throw, EX_DATAERR.
-        static func fail(_ text: String, count: Int? = nil) -> ExitCode {
-            var message = text + "\n"
-            if let count { message += "\(count) problem\(count == 1 ? "" : "s") found.\n" }
-            FileHandle.standardError.write(Data(message.utf8))
-            return ExitCode(65)
         }
     }
 }

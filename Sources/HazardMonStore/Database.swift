@@ -47,7 +47,9 @@ public final class Database {
         // one job at a time) and is therefore never used by two threads at the same time, which is the
         // only thing multi-thread mode forbids. It may move between threads across `await`s; SQLite
         // connections are not tied to a thread. GRDB's SerializedDatabase makes the same argument.
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        // A read-only connection never creates the file: a missing one fails with SQLITE_CANTOPEN.
+        let access = configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let flags = access | SQLITE_OPEN_NOMUTEX
         var raw: OpaquePointer?
         let rc = sqlite3_open_v2(configuration.path, &raw, flags, nil)
         guard rc == SQLITE_OK, let raw else {
@@ -100,6 +102,11 @@ public final class Database {
         // Set before switching to WAL, which itself may have to wait for a lock.
         sqlite3_busy_timeout(raw, timeout)
 
+        // A read-only connection cannot change the journal mode; it reads what the writer chose (WAL).
+        if configuration.readOnly {
+            try self.execute("PRAGMA foreign_keys = ON")
+            return
+        }
         let journal = try self.prepare("PRAGMA journal_mode = WAL")
         let mode = try journal.step() ? journal.string(at: 0).lowercased() : ""
         // An in-memory database cannot use WAL and reports "memory"; accept it so tests and tools can use one.

@@ -21,6 +21,9 @@ public struct StorageConfiguration: Sendable, Hashable {
     public var synchronous: Synchronous
     /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
     public var busyTimeoutMilliseconds: Int
+    /// Open with `SQLITE_OPEN_READONLY`: the file must exist (it is never created), nothing is written and
+    /// the schema is not migrated (a schema other than this build's is refused). For read commands.
+    public var readOnly = false
 
     /// - Parameters:
     ///   - path: The database file; its directory must exist.

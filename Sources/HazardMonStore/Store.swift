@@ -31,7 +31,9 @@ public actor Store {
     let encoder: JSONEncoder
     let decoder = JSONDecoder()
 
-    /// Opens the database and migrates it to the current schema.
+    /// Opens the database and migrates it to the current schema; with
+    /// ``StorageConfiguration/readOnly`` it opens an existing file without writing and requires the
+    /// current schema instead.
     ///
     /// - Parameter configuration: Path, `synchronous` level and busy timeout.
     /// - Throws: ``StorageError/open(path:code:message:)`` when the file cannot be opened, or
@@ -40,7 +42,18 @@ public actor Store {
     public init(configuration: StorageConfiguration) throws(StorageError) {
         let database = try Database(configuration: configuration)
         do throws(StorageError) {
-            try Self.migrator.migrate(database)
+            if configuration.readOnly {
+                // Nothing may be written, so the schema must already be this build's.
+                let version = try database.userVersion
+                if version != Self.migrator.latestVersion {
+                    throw StorageError.migration(
+                        version: version,
+                        message: "the database at \(configuration.path) has schema version \(version), this build reads "
+                            + "\(Self.migrator.latestVersion); open it once with a command that writes (hazardmon serve or sites import)")
+                }
+            } else {
+                try Self.migrator.migrate(database)
+            }
         } catch {
             database.close()
             throw error
