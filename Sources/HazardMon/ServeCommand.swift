@@ -78,6 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
         case let error as StorageError:
             logger.critical("cannot start: database", metadata: ["error": "\(error)"])
             return ExitCode(ExitStatus.ioError.rawValue)
+        case let error as DaemonStartError:
+            logger.critical("cannot start", metadata: ["problem": "\(error)"])
+            switch error {
+            case .noRegister: return ExitCode(ExitStatus.dataError.rawValue)
+            case .databaseFolder: return ExitCode(ExitStatus.ioError.rawValue)
+            }
         default:
             let text = "\(error)"
             logger.critical("cannot start", metadata: ["error": "\(text)"])

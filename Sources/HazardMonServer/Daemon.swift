@@ -17,7 +17,7 @@ import UnixSignals
 /// accepting and finishes its requests (which wait for their commit), then the ingest loop commits what
 /// is queued, and the store closes last.
 public enum Daemon {
-    /// Runs until SIGTERM or SIGINT, then stops gracefully. SIGHUP reloads the register and the tokens.
+    /// Runs until SIGTERM or SIGINT, then stops gracefully. SIGHUP reloads the register, the rules and the tokens.
     ///
     /// - Parameter onListening: Called once the server accepts connections, with the bound port (tests use
     ///   port 0 and read the real one here) and a handle that stops the daemon as SIGTERM would.
