@@ -274,6 +274,19 @@ struct RegistryErrorTests {
             expected: "dangerous_rock.geojson:feature 1: geometry: must be a Point with [longitude, latitude]"
         ),
         BadInput(
+            name: "GeoJSON feature without a point, with devices, beside a good feature",
+            edits: [
+                ("dangerous_rock.geojson", "[107.9, 30.2]", "[107.9]"),
+                ("dangerous_rock.geojson", "\"features\": [", """
+                    "features": [
+                        { "type": "Feature", "geometry": { "type": "Point", "coordinates": [107.91, 30.21] },
+                          "properties": { "code": "R002", "name": "石门村二号危岩", "township": "青岩镇", "village_code": "500999001002" } },
+                    """),
+            ],
+            // R001 has a device in devices.csv; its feature's fault is not repeated there.
+            expected: "dangerous_rock.geojson:feature 2: geometry: must be a Point with [longitude, latitude]"
+        ),
+        BadInput(
             name: "GeoJSON unknown property",
             edits: [("dangerous_rock.geojson", "\"failure_mode\"", "\"failure\"")],
             expected: "dangerous_rock.geojson:feature 1: failure: unknown property (see sites/README.md)"
