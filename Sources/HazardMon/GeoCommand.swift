@@ -23,8 +23,13 @@ struct GeoCommand: AsyncParsableCommand {
                   echo "108.2 30.5" | hazardmon geo transform --from EPSG:4490 --to EPSG:4524
                   echo "3376226.103 36519176.284" |
                     hazardmon geo transform --from EPSG:4524 --to EPSG:4490 --survey
-                A bad line is reported on stderr with its line number and the rest go on;
-                the exit status is 1 when any line failed.
+                Output rows stay aligned with input rows, as with cs2cs: a line that fails
+                prints "* *" (its error goes to stderr with the line number), a third
+                column such as a height is carried unchanged, and lines starting with #
+                and blank lines are echoed as they are. The exit status is 1 when any
+                line failed, 64 when --from or --to is not a usable CRS (reported once).
+                When PROJ only has a "ballpark" transformation (old datums such as
+                Beijing 1954, EPSG:4214), a warning goes to stderr.
                 """
         )
 
@@ -47,31 +52,26 @@ struct GeoCommand: AsyncParsableCommand {
 
         /// Transforms stdin line by line; returns how many lines failed (each reported on stderr).
         private func transformLines(geodesy: Geodesy) async throws -> Int {
-            let target = try await geodesy.describe(self.to)
+            let lines: CoordinateLines
+            do {
+                lines = try await CoordinateLines.prepare(
+                    geodesy: geodesy, from: self.from, to: self.to, survey: self.survey, checkArea: !self.noAreaCheck
+                )
+            } catch {
+                FileHandle.standardError.write(Data("hazardmon geo transform: \(error)\n".utf8))
+                throw ExitCode(64)  // EX_USAGE: the options, not the input, are wrong
+            }
+            if let warning = lines.warning {
+                FileHandle.standardError.write(Data("\(warning)\n".utf8))
+            }
             var failures = 0
             var lineNumber = 0
             while let line = readLine() {
                 lineNumber += 1
-                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
-                if fields.isEmpty { continue }
-                guard fields.count >= 2, let first = Double(fields[0]), let second = Double(fields[1]) else {
-                    FileHandle.standardError.write(Data("line \(lineNumber): expected two numbers, got '\(line)'\n".utf8))
-                    failures += 1
-                    continue
-                }
-                do {
-                    let result: Coordinate2D
-                    if self.survey {
-                        result = try await geodesy.transformSurvey(x: first, y: second, crs: self.from, to: self.to)
-                    } else {
-                        result = try await geodesy.transform(
-                            Coordinate2D(x: first, y: second), from: self.from, to: self.to, checkArea: !self.noAreaCheck
-                        )
-                    }
-                    let format = target.isGeographic ? "%.9f %.9f\n" : "%.4f %.4f\n"
-                    Output.write(String(format: format, result.x, result.y))
-                } catch {
-                    FileHandle.standardError.write(Data("line \(lineNumber): \(error)\n".utf8))
+                let result = await lines.transform(line, number: lineNumber)
+                Output.write(result.output + "\n")
+                if let error = result.error {
+                    FileHandle.standardError.write(Data("\(error)\n".utf8))
                     failures += 1
                 }
             }

@@ -171,21 +171,6 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The database chosen (`--db`, the configuration's, or the default); the configuration file's
-    /// problems, if any, are reported when the command opens the store.
-    var db: String { (try? self.setup().database) ?? self.database ?? ServerConfiguration().database }
-
-    /// Makes the logger (see ``LogOptions/makeLogger(default:label:)``).
-    func makeLogger() -> Logger { self.log.makeLogger() }
-
-    /// For commands that only read: announces the database on stderr and runs `body` on it opened
-    /// read-only, as ``withReadStore(_:_:)`` does.
-    func withOpenStore<T>(_ body: (Store) async throws -> T) async throws -> T {
-        let setup = try self.setup()
-        setup.logger.info("database \(setup.database) (\(setup.databaseSource))")
-        return try await self.withReadStore(setup, body)
-    }
-
     /// The arguments that make `sites import` write where this command read.
     func importHint(_ setup: Setup) -> String {
         let same = self.sameDatabase(setup)

@@ -129,9 +129,7 @@ struct SitesCommand: AsyncParsableCommand {
                 Output.write(SiteExport.table(sites, villages: registry.villages))
                 Output.write("\(sites.count) site\(sites.count == 1 ? "" : "s")\n")
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                Output.write(try encoder.encode(sites))
+                Output.write(try SiteExport.json(sites, county: registry.county, villages: registry.villages))
                 Output.write("\n")
             }
         }
@@ -247,7 +245,13 @@ struct SitesCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export sites as GeoJSON (opens in QGIS as is) or CSV.",
-            discussion: "  hazardmon sites export --format geojson --out county.geojson"
+            discussion: """
+                CSV is written as UTF-8 with a byte-order mark, which Excel needs to show Chinese text; use
+                --encoding gb18030 for tools that expect the Chinese Windows code page, or utf8 for no mark.
+                GeoJSON is always UTF-8 (RFC 7946).
+                  hazardmon sites export --format geojson --out county.geojson
+                  hazardmon sites export --format csv --encoding gb18030 --out sites.csv
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -261,18 +265,33 @@ struct SitesCommand: AsyncParsableCommand {
         @Option(help: "Write to this file instead of stdout.")
         var out: String?
 
+        @Option(help: "CSV text encoding: utf8-bom (default), utf8 or gb18030.")
+        var encoding: ExportEncoding?
+
+        func validate() throws {
+            if self.encoding != nil, self.format != .csv {
+                throw ValidationError("--encoding applies to --format csv; GeoJSON is always UTF-8")
+            }
+        }
+
         func run() async throws {
-            _ = self.global.makeLogger()
-            let (registry, sites) = try await self.global.withOpenStore { store in
+            let setup = try self.global.start()
+            let (registry, sites) = try await self.global.withReadStore(setup) { store in
                 (try await store.registry(), try await store.sites(matching: SiteFilter(kind: self.kind)))
             }
             guard let registry else {
-                throw ValidationError("the database \(self.global.db) has no register yet; run: hazardmon sites import sites")
+                throw CommandFailure(
+                    "the database \(setup.database) has no register yet; import one: hazardmon sites import\(self.global.importHint(setup))",
+                    code: .dataError)
             }
             let data: Data
             switch self.format {
             case .geojson: data = try SiteExport.geoJSON(sites, county: registry.county, villages: registry.villages)
-            case .csv: data = try SiteExport.csv(sites, county: registry.county, villages: registry.villages)
+            case .csv:
+                data = try SiteExport.csv(
+                    sites, county: registry.county, villages: registry.villages,
+                    encoding: (self.encoding ?? .utf8BOM).textEncoding
+                )
             }
             if let out = self.out {
                 try data.write(to: URL(fileURLWithPath: out))
@@ -289,6 +308,20 @@ enum ListFormat: String, ExpressibleByArgument, Equatable {
 
 enum ExportFormat: String, ExpressibleByArgument {
     case geojson, csv
+}
+
+enum ExportEncoding: String, ExpressibleByArgument {
+    case utf8
+    case utf8BOM = "utf8-bom"
+    case gb18030
+
+    var textEncoding: TextEncoding {
+        switch self {
+        case .utf8: return .utf8
+        case .utf8BOM: return .utf8WithBOM
+        case .gb18030: return .gb18030
+        }
+    }
 }
 
 extension SiteKind: ExpressibleByArgument {}

@@ -61,13 +61,29 @@ extension Geodesy {
     ///   - y: Survey Y, the easting in metres, prefixed when `crs` is a prefixed zone.
     ///   - crs: The CRS the values were surveyed in.
     ///   - to: The target CRS.
+    ///   - ballpark: Whether PROJ's ballpark transformations are acceptable (see ``BallparkPolicy``).
     /// - Returns: The point in `to`, lon/lat or easting/northing.
     /// - Throws: The ``SurveyCoordinateError`` cases of ``surveyPoint(x:y:crs:)``;
     ///   ``SurveyCoordinateError/geographicCRS(crs:)`` when `crs` is geographic; PROJ's errors wrapped in
     ///   ``SurveyCoordinateError/projection(_:)``.
-    public func transformSurvey(x: Double, y: Double, crs: String, to: String) throws(SurveyCoordinateError)
-        -> Coordinate2D
-    {
+    public func transformSurvey(
+        x: Double, y: Double, crs: String, to: String, ballpark: BallparkPolicy = .allow
+    ) throws(SurveyCoordinateError) -> Coordinate2D {
+        let point = try self.checkedSurveyPoint(x: x, y: y, crs: crs)
+        do throws(ProjError) {
+            return try self.transform(point, from: crs, to: to, ballpark: ballpark)
+        } catch {
+            throw .projection(error)
+        }
+    }
+
+    /// ``surveyPoint(x:y:crs:)``, plus the refusal of a geographic `crs` for CRSs that are not
+    /// CGCS2000 Gauss-Krüger zones.
+    ///
+    /// - Returns: easting, northing.
+    /// - Throws: As ``surveyPoint(x:y:crs:)``, ``SurveyCoordinateError/geographicCRS(crs:)``, or PROJ's
+    ///   error about `crs` wrapped in ``SurveyCoordinateError/projection(_:)``.
+    public func checkedSurveyPoint(x: Double, y: Double, crs: String) throws(SurveyCoordinateError) -> Coordinate2D {
         let point = try Self.surveyPoint(x: x, y: y, crs: crs)
         if GaussKruger.zone(crs: crs) == nil {
             let isGeographic: Bool
@@ -80,10 +96,6 @@ extension Geodesy {
                 throw .geographicCRS(crs: crs)
             }
         }
-        do throws(ProjError) {
-            return try self.transform(point, from: crs, to: to)
-        } catch {
-            throw .projection(error)
-        }
+        return point
     }
 }

@@ -20,7 +20,7 @@ import HazardMonCore
 /// out as ``HazardMonCore/Coordinate2D``: `x` is longitude or easting, `y` is latitude or northing, even
 /// though EPSG declares latitude first for EPSG:4490 and northing first for the CGCS2000 Gauss-Krüger
 /// codes. Survey registers write X (north) before Y (east): callers swap them, or use
-/// ``transformSurvey(x:y:crs:to:)``, which also checks the zone prefix.
+/// ``transformSurvey(x:y:crs:to:ballpark:)``, which also checks the zone prefix.
 ///
 /// ## PROJ strings
 /// A PROJ string that is not marked `+type=crs` (`"+proj=tmerc +lon_0=108 ..."`) would be a coordinate
@@ -31,6 +31,13 @@ import HazardMonCore
 /// geographic position in that CRS's own geodetic CRS, without margin: 111°E given in EPSG:4524 (3° zone 36,
 /// 106.5°E...109.51°E) is rejected with ``ProjError/outsideAreaOfUse(point:crs:area:)``. CRSs without an
 /// area of use (most PROJ strings), and CRSs whose geodetic CRS is not geographic, are not checked.
+///
+/// ## Ballpark transformations
+/// Between datums PROJ has no published transformation for (Beijing 1954 or Xi'an 1980 to CGCS2000), PROJ
+/// falls back to a "ballpark" operation that ignores the datum shift. Transforms accept it by default, as
+/// `cs2cs` does; pass `ballpark: .refuse` (``BallparkPolicy``) to get
+/// ``ProjError/ballparkOnly(from:to:operation:)`` instead, and use
+/// ``transformEach(_:from:shift:checkArea:)`` with the surveyor's ``DatumShift``.
 ///
 /// ## Caching
 /// Creating a transformation reads `proj.db` and is slow; transforming is not. Transformations are cached
@@ -53,10 +60,13 @@ public actor Geodesy {
     private struct CRSPair: Hashable {
         let from: String
         let to: String
+        let ballpark: BallparkPolicy
     }
 
-    private let context: ProjContext
+    let context: ProjContext
     private var transformations: [CRSPair: Transformation] = [:]
+    /// Datum-shift operations (``DatumShift``) per source geodetic CRS and shift, see `Geodesy+DatumShift.swift`.
+    var datumShifts: [DatumShiftKey: Transformation] = [:]
     /// Area checks per source definition; a stored nil means "this CRS has no area of use to check".
     private var areaChecks: [String: AreaOfUseCheck?] = [:]
     private var descriptions: [String: CRSDescription] = [:]
@@ -94,6 +104,7 @@ public actor Geodesy {
         guard !self.isClosed else { return }
         // Order matters: every PJ must be destroyed while its context still exists.
         self.transformations.removeAll()
+        self.datumShifts.removeAll()
         self.areaChecks.removeAll()
         self.descriptions.removeAll()
         self.context.close()
@@ -102,7 +113,7 @@ public actor Geodesy {
 
     /// The number of cached (from, to) transformations.
     public var cachedTransformationCount: Int {
-        self.transformations.count
+        self.transformations.count + self.datumShifts.count
     }
 
     // MARK: - Describing CRSs
@@ -139,7 +150,7 @@ public actor Geodesy {
     ///   ``ProjError/noTransformation(from:to:message:)``.
     public func prepare(from: String, to: String) throws(ProjError) {
         try self.ensureOpen()
-        _ = try self.transformation(from: from, to: to)
+        _ = try self.transformation(from: from, to: to, ballpark: .allow)
         _ = try self.areaCheck(for: from)
     }
 
@@ -150,6 +161,7 @@ public actor Geodesy {
     ///   - from: The source CRS definition.
     ///   - to: The target CRS definition.
     ///   - checkArea: Whether to reject a point outside the area of use of `from`.
+    ///   - ballpark: Whether PROJ's ballpark transformations are acceptable (see ``BallparkPolicy``).
     /// - Returns: The point in `to`, lon/lat or easting/northing.
     /// - Throws: ``ProjError/invalidCRS(definition:message:)``,
     ///   ``ProjError/noTransformation(from:to:message:)``, ``ProjError/outsideAreaOfUse(point:crs:area:)``
@@ -158,10 +170,11 @@ public actor Geodesy {
         _ point: Coordinate2D,
         from: String,
         to: String,
-        checkArea: Bool = true
+        checkArea: Bool = true,
+        ballpark: BallparkPolicy = .allow
     ) throws(ProjError) -> Coordinate2D {
         try self.ensureOpen()
-        let transformation = try self.transformation(from: from, to: to)
+        let transformation = try self.transformation(from: from, to: to, ballpark: ballpark)
         let area = checkArea ? try self.areaCheck(for: from) : nil
         guard point.isFinite else {
             throw .transformFailed(point: point, from: from, to: to, message: Self.notFinite)
@@ -188,16 +201,18 @@ public actor Geodesy {
     ///   - from: The source CRS definition.
     ///   - to: The target CRS definition.
     ///   - checkArea: Whether to reject points outside the area of use of `from`.
+    ///   - ballpark: Whether PROJ's ballpark transformations are acceptable (see ``BallparkPolicy``).
     /// - Returns: The points in `to`, in the same order.
     /// - Throws: As the single-point transform, for the first point that fails.
     public func transform(
         _ points: [Coordinate2D],
         from: String,
         to: String,
-        checkArea: Bool = true
+        checkArea: Bool = true,
+        ballpark: BallparkPolicy = .allow
     ) throws(ProjError) -> [Coordinate2D] {
         try self.ensureOpen()
-        let transformation = try self.transformation(from: from, to: to)
+        let transformation = try self.transformation(from: from, to: to, ballpark: ballpark)
         let area = checkArea ? try self.areaCheck(for: from) : nil
 
         // Find the first point that fails before transforming: non-finite input, then the area check. Only
@@ -236,18 +251,21 @@ public actor Geodesy {
     ///   - from: The source CRS definition.
     ///   - to: The target CRS definition.
     ///   - checkArea: Whether to reject points outside the area of use of `from`.
+    ///   - ballpark: Whether PROJ's ballpark transformations are acceptable (see ``BallparkPolicy``).
     /// - Returns: For each point, in order, the transformed point or its
     ///   ``ProjError/outsideAreaOfUse(point:crs:area:)`` or ``ProjError/transformFailed(point:from:to:message:)``.
     /// - Throws: Only what concerns all points: ``ProjError/invalidCRS(definition:message:)``,
-    ///   ``ProjError/noTransformation(from:to:message:)`` or ``ProjError/contextUnavailable(message:)``.
+    ///   ``ProjError/noTransformation(from:to:message:)``, ``ProjError/ballparkOnly(from:to:operation:)`` or
+    ///   ``ProjError/contextUnavailable(message:)``.
     public func transformEach(
         _ points: [Coordinate2D],
         from: String,
         to: String,
-        checkArea: Bool = true
+        checkArea: Bool = true,
+        ballpark: BallparkPolicy = .allow
     ) throws(ProjError) -> [Result<Coordinate2D, ProjError>] {
         try self.ensureOpen()
-        let transformation = try self.transformation(from: from, to: to)
+        let transformation = try self.transformation(from: from, to: to, ballpark: ballpark)
         let area = checkArea ? try self.areaCheck(for: from) : nil
         let inside = area?.insideFlags(points)
         return points.indices.map { index -> Result<Coordinate2D, ProjError> in
@@ -268,45 +286,121 @@ public actor Geodesy {
 
     private static let notFinite = "coordinate is not finite"
 
-    private func ensureOpen() throws(ProjError) {
+    func ensureOpen() throws(ProjError) {
         guard !self.isClosed else {
             throw .contextUnavailable(message: "this Geodesy was closed")
         }
     }
 
     /// The cached transformation for a pair, created (from `proj.db`) on first use.
-    private func transformation(from: String, to: String) throws(ProjError) -> Transformation {
-        let key = CRSPair(from: from, to: to)
+    ///
+    /// With ``BallparkPolicy/refuse`` the operation is created with PROJ's `ALLOW_BALLPARK=NO`, unless
+    /// both CRSs are on the WGS 84 / CGCS2000 family of datums (see ``BallparkPolicy``); when PROJ then
+    /// has no operation at all, the pair is refused with ``ProjError/ballparkOnly(from:to:operation:)``.
+    private func transformation(from: String, to: String, ballpark: BallparkPolicy) throws(ProjError)
+        -> Transformation
+    {
+        let key = CRSPair(from: from, to: to, ballpark: ballpark)
         if let cached = self.transformations[key] {
             return cached
         }
         let source = try self.makeCRS(from)
         let target = try self.makeCRS(to)
-        let operation = try self.makeNormalizedOperation(source: source, target: target, from: from, to: to)
-        let transformation = Transformation(operation: operation)
+        let (operation, isBallpark) = try self.makeNormalizedOperation(
+            source: source, target: target, from: from, to: to, allowBallpark: true
+        )
+        var transformation = Transformation(operation: operation, isBallpark: isBallpark)
+        // Decided once per pair: the refusal (or the strict operation) is cached like any transformation.
+        if ballpark == .refuse, isBallpark, !self.isNearlyWGS84(source) || !self.isNearlyWGS84(target) {
+            guard
+                let strict = try? self.makeNormalizedOperation(
+                    source: source, target: target, from: from, to: to, allowBallpark: false
+                )
+            else {
+                throw .ballparkOnly(from: from, to: to, operation: Self.name(of: operation))
+            }
+            transformation = Transformation(operation: strict.0, isBallpark: false)
+        }
         self.transformations[key] = transformation
         return transformation
     }
 
+    /// Whether PROJ's transformation from `from` to `to` is (or may be, for some points) a ballpark one that
+    /// ``BallparkPolicy/refuse`` would refuse: a datum change PROJ has no published parameters for, done by
+    /// ignoring it. False between WGS 84 and CGCS2000 (see ``BallparkPolicy/refuse``).
+    ///
+    /// - Throws: ``ProjError/invalidCRS(definition:message:)`` or
+    ///   ``ProjError/noTransformation(from:to:message:)``.
+    public func usesBallpark(from: String, to: String) throws(ProjError) -> Bool {
+        try self.ensureOpen()
+        guard try self.transformation(from: from, to: to, ballpark: .allow).isBallpark else { return false }
+        let source = try self.makeCRS(from)
+        let target = try self.makeCRS(to)
+        return !self.isNearlyWGS84(source) || !self.isNearlyWGS84(target)
+    }
+
     /// `proj_create_crs_to_crs_from_pj`, then `proj_normalize_for_visualization`; the intermediate
-    /// operation is destroyed when its ``ProjObject`` goes out of scope.
+    /// operation is destroyed when its ``ProjObject`` goes out of scope. Also returns whether the operation
+    /// (or one of its candidates) is a ballpark transformation.
     private func makeNormalizedOperation(
         source: ProjObject,
         target: ProjObject,
         from: String,
-        to: String
-    ) throws(ProjError) -> ProjObject {
+        to: String,
+        allowBallpark: Bool = true
+    ) throws(ProjError) -> (ProjObject, isBallpark: Bool) {
         let raw = try self.openContext()
         self.context.clearMessages()
-        guard let created = proj_create_crs_to_crs_from_pj(raw, source.raw, target.raw, nil, nil) else {
+        // PROJ copies the option strings during the call.
+        let created: OpaquePointer? =
+            allowBallpark
+            ? proj_create_crs_to_crs_from_pj(raw, source.raw, target.raw, nil, nil)
+            : "ALLOW_BALLPARK=NO".withCString { option in
+                var options: [UnsafePointer<CChar>?] = [option, nil]
+                return options.withUnsafeMutableBufferPointer { buffer in
+                    proj_create_crs_to_crs_from_pj(raw, source.raw, target.raw, nil, buffer.baseAddress)
+                }
+            }
+        guard let created else {
             throw .noTransformation(from: from, to: to, message: self.context.failureMessage())
         }
         let operation = ProjObject(context: self.context, raw: created)
+        let isBallpark = proj_coordoperation_has_ballpark_transformation(raw, operation.raw) != 0
         self.context.clearMessages()
         guard let normalized = proj_normalize_for_visualization(raw, operation.raw) else {
             throw .noTransformation(from: from, to: to, message: self.context.failureMessage())
         }
-        return ProjObject(context: self.context, raw: normalized)
+        return (ProjObject(context: self.context, raw: normalized), isBallpark)
+    }
+
+    /// PROJ's name of an operation without the axis-order steps normalisation added.
+    private static func name(of object: ProjObject) -> String {
+        guard let name = proj_get_name(object.raw).map({ String(cString: $0) }) else { return "a ballpark transformation" }
+        let steps = name.split(separator: " + ").filter { !$0.hasPrefix("axis order change") }
+        return steps.isEmpty ? name : steps.joined(separator: " + ")
+    }
+
+    /// Whether a CRS's datum is WGS 84 (any realisation, or the ensemble) or CGCS2000, whose ballpark
+    /// transformation to each other (a null shift) is within about a metre.
+    private func isNearlyWGS84(_ crs: ProjObject) -> Bool {
+        guard let name = self.datumName(of: crs) else { return false }
+        return name.hasPrefix("World Geodetic System 1984") || name == "China 2000"
+    }
+
+    /// The name of a CRS's geodetic datum or datum ensemble; for a bound CRS, its source CRS's.
+    func datumName(of crs: ProjObject) -> String? {
+        guard let raw = self.context.raw else { return nil }
+        var base = crs
+        if crs.type == PJ_TYPE_BOUND_CRS, let sourceRaw = proj_get_source_crs(raw, crs.raw) {
+            base = ProjObject(context: self.context, raw: sourceRaw)
+        }
+        defer { self.context.clearMessages() }
+        guard let geodeticRaw = proj_crs_get_geodetic_crs(raw, base.raw) else { return nil }
+        let geodetic = ProjObject(context: self.context, raw: geodeticRaw)
+        let datumRaw = proj_crs_get_datum(raw, geodetic.raw) ?? proj_crs_get_datum_ensemble(raw, geodetic.raw)
+        guard let datumRaw else { return nil }
+        let datum = ProjObject(context: self.context, raw: datumRaw)
+        return proj_get_name(datum.raw).map { String(cString: $0) }
     }
 
     /// The area check for a source CRS, created on first use; nil when the CRS has no area to check.
@@ -337,7 +431,7 @@ public actor Geodesy {
             return nil
         }
         let geodeticName = proj_get_name(geodetic.raw).map { String(cString: $0) } ?? "its geodetic CRS"
-        let toGeographic = try self.makeNormalizedOperation(
+        let (toGeographic, _) = try self.makeNormalizedOperation(
             source: crs,
             target: geodetic,
             from: definition,
@@ -347,7 +441,7 @@ public actor Geodesy {
     }
 
     /// Creates a CRS from a definition; PROJ strings get `+type=crs` when they lack it.
-    private func makeCRS(_ definition: String) throws(ProjError) -> ProjObject {
+    func makeCRS(_ definition: String) throws(ProjError) -> ProjObject {
         let raw = try self.openContext()
         self.context.clearMessages()
         guard let created = proj_create(raw, Self.projDefinition(definition)) else {
@@ -363,7 +457,7 @@ public actor Geodesy {
         return object
     }
 
-    private func openContext() throws(ProjError) -> OpaquePointer {
+    func openContext() throws(ProjError) -> OpaquePointer {
         guard let raw = self.context.raw else {
             throw .contextUnavailable(message: "this Geodesy was closed")
         }
@@ -380,7 +474,7 @@ public actor Geodesy {
         return definition + " +type=crs"
     }
 
-    private func areaOfUse(of crs: ProjObject) -> GeoBox? {
+    func areaOfUse(of crs: ProjObject) -> GeoBox? {
         guard let raw = self.context.raw else { return nil }
         var west = 0.0
         var south = 0.0
@@ -421,14 +515,14 @@ public actor Geodesy {
         return abs(degrees - 1) < 1e-12 ? 1 : degrees
     }
 
-    private static func authorityCode(of crs: ProjObject) -> String? {
+    static func authorityCode(of crs: ProjObject) -> String? {
         guard let authority = proj_get_id_auth_name(crs.raw, 0), let code = proj_get_id_code(crs.raw, 0) else {
             return nil
         }
         return "\(String(cString: authority)):\(String(cString: code))"
     }
 
-    private static func isGeographicType(_ type: PJ_TYPE) -> Bool {
+    static func isGeographicType(_ type: PJ_TYPE) -> Bool {
         type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS || type == PJ_TYPE_GEOGRAPHIC_CRS
     }
 

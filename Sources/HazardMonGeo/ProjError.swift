@@ -14,8 +14,15 @@ public enum ProjError: Error, Sendable, Equatable, CustomStringConvertible {
     ///
     /// `message` holds the text PROJ logged, for example `"proj_create: crs not found"`.
     case invalidCRS(definition: String, message: String)
+    /// PROJ did not accept a coordinate operation (a datum-shift pipeline), or it names something else.
+    case invalidOperation(definition: String, message: String)
     /// Both CRSs are valid but PROJ found no way to transform between them.
     case noTransformation(from: String, to: String, message: String)
+    /// PROJ knows no published transformation between the two CRSs' datums, only a "ballpark" one (the
+    /// datum change ignored), and the caller refused ballpark transformations (``BallparkPolicy/refuse``).
+    ///
+    /// `operation` is PROJ's name for the ballpark operation it would have used.
+    case ballparkOnly(from: String, to: String, operation: String)
     /// The point's geographic position lies outside the source CRS's area of use.
     case outsideAreaOfUse(point: Coordinate2D, crs: String, area: GeoBox)
     /// PROJ could not transform the point (it returned an error or a non-finite coordinate).
@@ -28,8 +35,14 @@ public enum ProjError: Error, Sendable, Equatable, CustomStringConvertible {
             return "PROJ is unavailable: \(message)"
         case .invalidCRS(let definition, let message):
             return "invalid CRS \(Self.quoted(definition)): \(message)"
+        case .invalidOperation(let definition, let message):
+            return "invalid coordinate operation \(Self.quoted(definition)): \(message)"
         case .noTransformation(let from, let to, let message):
             return "no transformation from \(Self.quoted(from)) to \(Self.quoted(to)): \(message)"
+        case .ballparkOnly(let from, let to, let operation):
+            return
+                "PROJ has no published transformation from \(Self.quoted(from)) to \(Self.quoted(to)), only a "
+                + "ballpark one (\(operation)) that can be tens to a hundred metres off"
         case .outsideAreaOfUse(let point, let crs, let area):
             return "point \(point) is outside the area of use of \(Self.quoted(crs)) (\(area))"
         case .transformFailed(let point, let from, let to, let message):

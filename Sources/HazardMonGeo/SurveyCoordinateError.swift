@@ -3,7 +3,7 @@ import HazardMonCore
 
 /// Why survey X/Y values do not fit the CRS they were declared in, in words a county surveyor recognises.
 ///
-/// Thrown by ``Geodesy/surveyPoint(x:y:crs:)`` and ``Geodesy/transformSurvey(x:y:crs:to:)``. The second
+/// Thrown by ``Geodesy/surveyPoint(x:y:crs:)`` and ``Geodesy/transformSurvey(x:y:crs:to:ballpark:)``. The second
 /// also wraps PROJ's own errors in ``projection(_:)``, so one typed error covers the whole call.
 public enum SurveyCoordinateError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The CRS is a prefixed CGCS2000 Gauss-Krüger zone (e.g. EPSG:4524) but Y carries no zone prefix.

@@ -11,9 +11,12 @@ import HazardMonCore
 final class Transformation {
     /// The normalised operation. Holds the context alive (see ``ProjObject``).
     let operation: ProjObject
+    /// Whether PROJ marked the operation (or one of its candidates) as a ballpark transformation.
+    let isBallpark: Bool
 
-    init(operation: ProjObject) {
+    init(operation: ProjObject, isBallpark: Bool = false) {
         self.operation = operation
+        self.isBallpark = isBallpark
     }
 
     /// Why PROJ could not transform one point.

@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import HazardMonCore
+import HazardMonGeo
 import Yams
+
+/// What `county.yaml` holds: the county, and the datum shifts for old datums (`datums:`).
+struct CountyFile {
+    var county: County
+    /// Datum shifts to CGCS2000 by the CRS code they are written under (`EPSG:4214`), as in the file.
+    var datums: [String: DatumShift]
+}
 
 /// Reads `county.yaml` (keys in `sites/README.md`), logging `county.yaml:line: key: reason` issues.
 ///
 /// The CRS is only checked for form here; the loader asks PROJ whether it exists and is projected.
-func parseCounty(_ file: RegisterFolder.File, issues: inout IssueLog) -> County? {
+func parseCounty(_ file: RegisterFolder.File, issues: inout IssueLog) -> CountyFile? {
     let node: Node?
     do {
         node = try Yams.compose(yaml: file.text)
@@ -15,10 +23,10 @@ func parseCounty(_ file: RegisterFolder.File, issues: inout IssueLog) -> County?
         return nil
     }
     guard let mapping = node?.mapping else {
-        issues.add(file.name, .file, nil, "expected a mapping of keys (name, region_code, working_crs, time_zone, extent)")
+        issues.add(file.name, .file, nil, "expected a mapping of keys (name, region_code, working_crs, time_zone, extent, datums)")
         return nil
     }
-    let known: Set<String> = ["name", "region_code", "working_crs", "time_zone", "extent"]
+    let known: Set<String> = ["name", "region_code", "working_crs", "time_zone", "extent", "datums"]
     let before = issues.issues.count
     func line(_ node: Node) -> RegistryIssue.Location { node.mark.map { .line($0.line) } ?? .file }
     for (key, _) in mapping {
@@ -69,6 +77,68 @@ func parseCounty(_ file: RegisterFolder.File, issues: inout IssueLog) -> County?
     } else {
         issues.add(file.name, .file, "extent", "required key is missing")
     }
+    let datums = mapping["datums"].map { parseDatums($0, file: file.name, issues: &issues) } ?? [:]
     guard issues.issues.count == before, let name, let regionCode, let workingCRS, let extent else { return nil }
-    return County(name: name, regionCode: regionCode, workingCRS: workingCRS, timeZone: timeZone, extent: extent)
+    return CountyFile(
+        county: County(name: name, regionCode: regionCode, workingCRS: workingCRS, timeZone: timeZone, extent: extent),
+        datums: datums
+    )
+}
+
+/// Reads `datums:`, a mapping from a CRS code to `towgs84: [dx, dy, dz, rx, ry, rz, ds]` (with an optional
+/// `convention: position_vector | coordinate_frame`) or `pipeline: "+proj=pipeline …"`.
+private func parseDatums(_ node: Node, file: String, issues: inout IssueLog) -> [String: DatumShift] {
+    func line(_ node: Node) -> RegistryIssue.Location { node.mark.map { .line($0.line) } ?? .file }
+    let shape = "must map a CRS code to towgs84: [dx, dy, dz, rx, ry, rz, ds] or pipeline: \"+proj=pipeline ...\""
+    guard let mapping = node.mapping else {
+        issues.add(file, line(node), "datums", shape)
+        return [:]
+    }
+    var datums: [String: DatumShift] = [:]
+    for (key, value) in mapping {
+        guard let crs = key.string?.trimmed, !crs.isEmpty, let entry = value.mapping else {
+            issues.add(file, line(key), "datums", shape)
+            continue
+        }
+        let field = "datums.\(crs)"
+        let known: Set<String> = ["towgs84", "convention", "pipeline"]
+        for (name, _) in entry where !known.contains(name.string ?? "") {
+            issues.add(file, line(name), field, "unknown key '\(name.string ?? "")' (known: convention, pipeline, towgs84)")
+        }
+        switch (entry["towgs84"], entry["pipeline"]) {
+        case (let towgs84?, nil):
+            let numbers = towgs84.sequence?.compactMap(\.float) ?? []
+            guard towgs84.sequence?.count == 7, numbers.count == 7, numbers.allSatisfy(\.isFinite) else {
+                issues.add(file, line(towgs84), "\(field).towgs84", "must be seven numbers [dx, dy, dz, rx, ry, rz, ds] (m, m, m, arc-seconds, arc-seconds, arc-seconds, ppm)")
+                continue
+            }
+            var convention = SevenParameters.Convention.positionVector
+            if let node = entry["convention"] {
+                guard let name = node.string, let value = SevenParameters.Convention(rawValue: name) else {
+                    issues.add(file, line(node), "\(field).convention", "'\(node.string ?? "")' is not position_vector or coordinate_frame")
+                    continue
+                }
+                convention = value
+            }
+            datums[crs] = .sevenParameters(
+                SevenParameters(
+                    dx: numbers[0], dy: numbers[1], dz: numbers[2], rx: numbers[3], ry: numbers[4], rz: numbers[5],
+                    ds: numbers[6], convention: convention
+                )
+            )
+        case (nil, let pipeline?):
+            guard let text = pipeline.string?.trimmed, !text.isEmpty else {
+                issues.add(file, line(pipeline), "\(field).pipeline", "must be a PROJ pipeline string")
+                continue
+            }
+            if let node = entry["convention"] {
+                issues.add(file, line(node), "\(field).convention", "goes with towgs84, not with pipeline")
+                continue
+            }
+            datums[crs] = .pipeline(text)
+        default:
+            issues.add(file, line(value), field, "give either towgs84 or pipeline")
+        }
+    }
+    return datums
 }

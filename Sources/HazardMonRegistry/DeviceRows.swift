@@ -21,9 +21,9 @@ extension FieldReader {
         let siteCode = self.requiredText("site_code")
         let pointCode = self.requiredText("point_code")
         let pointName = self.requiredText("point_name")
-        let lon = self.degrees("point_lon", in: -180...180)
-        let lat = self.degrees("point_lat", in: -90...90, required: lon != nil)
-        if lon == nil, lat != nil { self.fail("point_lon", "required when point_lat is given") }
+        let (lon, lat) = self.lonLat("point_lon", "point_lat", required: false)
+        if lon != nil, lat == nil, self.row["point_lat"] == nil { self.fail("point_lat", "required field is empty") }
+        if lon == nil, lat != nil, self.row["point_lon"] == nil { self.fail("point_lon", "required when point_lat is given") }
         let deviceID = self.requiredText("device_id")
         let channelCode = self.requiredText("channel")
         let kind = self.choice("kind", RegisterVocabulary.sensorKind, required: true)

@@ -82,6 +82,25 @@ struct FieldReader {
         return value
     }
 
+    /// A longitude/latitude pair from two columns, with a hint when the two look swapped: a latitude
+    /// beyond ±90° whose longitude would be a valid latitude is reported once, on the latitude, as swapped.
+    mutating func lonLat(_ lonField: String, _ latField: String, required: Bool) -> (lon: Double?, lat: Double?) {
+        if let rawLon = self.row[lonField], let rawLat = self.row[latField],
+            let lon = Self.parseDegrees(rawLon), let lat = Self.parseDegrees(rawLat),
+            !(-90...90).contains(lat), (-180...180).contains(lat), (-90...90).contains(lon)
+        {
+            self.fail(
+                latField,
+                "\(rawLat) is outside -90...90 degrees; \(lonField) \(rawLon) and \(latField) \(rawLat) look swapped: "
+                    + "longitude goes in \(lonField), latitude in \(latField); swap the two values"
+            )
+            return (nil, nil)
+        }
+        let lon = self.degrees(lonField, in: -180...180, required: required)
+        let lat = self.degrees(latField, in: -90...90, required: required)
+        return (lon, lat)
+    }
+
     /// A value from a closed set, written as its English key or its Chinese name.
     mutating func choice<Value>(_ field: String, _ choices: [String: Value], required: Bool = false) -> Value? {
         guard let raw = self.row[field] else {

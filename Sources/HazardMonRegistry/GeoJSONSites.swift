@@ -31,6 +31,11 @@ func parseGeoJSONSites(
             issues.add(file.name, location, nil, "not a GeoJSON Feature")
             continue
         }
+        let properties = (feature["properties"] as? [String: Any]) ?? [:]
+        // The code is noted before anything can reject the feature: devices on it are not a second problem.
+        if let code = properties["code"] ?? properties["统一编号"] {
+            codes.insert("\(code)".trimmed)
+        }
         guard let geometry = feature["geometry"] as? [String: Any], geometry["type"] as? String == "Point",
             let position = geometry["coordinates"] as? [Any], position.count >= 2,
             let lon = (position[0] as? NSNumber)?.doubleValue, let lat = (position[1] as? NSNumber)?.doubleValue,
@@ -42,10 +47,6 @@ func parseGeoJSONSites(
         guard (-180...180).contains(lon), (-90...90).contains(lat) else {
             issues.add(file.name, location, "geometry", "[\(lon), \(lat)] is not [longitude, latitude] in degrees")
             continue
-        }
-        let properties = (feature["properties"] as? [String: Any]) ?? [:]
-        if let code = properties["code"] ?? properties["统一编号"] {
-            codes.insert("\(code)".trimmed)
         }
         var values: [String: String] = [:]
         var rowOK = true

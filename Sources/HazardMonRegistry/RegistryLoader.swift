@@ -34,7 +34,8 @@ public struct RegistryLoader: Sendable {
     public func load(directory: String) async throws(RegistryError) -> Registry {
         var issues = IssueLog()
         let folder = RegisterFolder.read(directory, issues: &issues)
-        let county = folder.county.flatMap { parseCounty($0, issues: &issues) }
+        let countyFile = folder.county.flatMap { parseCounty($0, issues: &issues) }
+        let county = countyFile?.county
         if let county, let file = folder.county {
             await self.checkWorkingCRS(county.workingCRS, file: file.name, issues: &issues)
         }
@@ -53,8 +54,15 @@ public struct RegistryLoader: Sendable {
                 siteCodes.formUnion(read.codes)
                 if read.codes.isEmpty, issues.issues.count > before { siteFilesComplete = false }
             } else {
-                let rows = parseCSV(file.text, file: file.name, schema: RegisterSchemas.sites(kind), issues: &issues)
-                if rows.isEmpty, issues.issues.count > before { siteFilesComplete = false }
+                var rejected: [TableRow] = []
+                let rows = parseCSV(
+                    file.text, file: file.name, schema: RegisterSchemas.sites(kind), issues: &issues, rejected: &rejected
+                )
+                if rows.isEmpty, rejected.isEmpty, issues.issues.count > before { siteFilesComplete = false }
+                // A row rejected whole (cell count, stray quote) still names its site: not a second problem.
+                for row in rejected {
+                    if let code = row["code"] { siteCodes.insert(code) }
+                }
                 for row in rows {
                     if let code = row["code"] { siteCodes.insert(code) }
                     var reader = FieldReader(file: file.name, row: row)
@@ -78,7 +86,7 @@ public struct RegistryLoader: Sendable {
 
         var sites: [Site] = []
         if let county {
-            sites = await self.project(drafts, county: county, issues: &issues)
+            sites = await self.project(drafts, county: county, datums: countyFile?.datums ?? [:], issues: &issues)
         }
         let points = assemblePoints(
             channelRows, siteCodes: siteFilesComplete ? siteCodes : nil, extent: county?.extent, issues: &issues
@@ -161,16 +169,50 @@ public struct RegistryLoader: Sendable {
         return passed
     }
 
+    /// What the loader needs to know about a CRS a register row is written in.
+    private struct CRSInfo {
+        var isGeographic: Bool
+        /// The code of its geodetic CRS (`EPSG:4214` for a Beijing 1954 Gauss-Krüger CRS), when PROJ knows one.
+        var geodeticCode: String?
+        var geodeticName: String
+        /// The county's datum shift for it, looked up by the CRS as written, then by its geodetic CRS's code.
+        var shift: (key: String, shift: DatumShift)?
+    }
+
+    private func crsInfo(_ crs: String, datums: [String: DatumShift]) async throws -> CRSInfo {
+        let isGeographic = try await self.geodesy.describe(crs).isGeographic
+        let geodetic = try? await self.geodesy.geodeticCRS(of: crs)
+        let code = geodetic?.authorityCode
+        let shift = datums[crs].map { (crs, $0) } ?? code.flatMap { code in datums[code].map { (code, $0) } }
+        return CRSInfo(isGeographic: isGeographic, geodeticCode: code, geodeticName: geodetic?.name ?? crs, shift: shift)
+    }
+
+    /// The reason a row in a CRS with only a ballpark way to CGCS2000 is refused: what is needed, and where.
+    private static func ballparkReason(_ crs: String, info: CRSInfo?) -> String {
+        let key = info?.geodeticCode ?? crs
+        let datum = info.map { " (\($0.geodeticName))" } ?? ""
+        return "PROJ has no published transformation from \(crs)\(datum) to CGCS2000 (\(Self.canonicalCRS)), only a "
+            + "ballpark one that can be tens to a hundred metres off; add the county surveyor's parameters for "
+            + "\(key) to county.yaml under datums: \"\(key)\": towgs84: [dx, dy, dz, rx, ry, rz, ds] or "
+            + "pipeline: \"+proj=pipeline ...\" (see sites/README.md)"
+    }
+
     /// Projects every draft to CGCS2000 lon/lat and the working CRS; logs CRS, area and extent problems.
-    private func project(_ drafts: [SiteDraft], county: County, issues: inout IssueLog) async -> [Site] {
+    ///
+    /// PROJ's ballpark transformations are refused (``BallparkPolicy/refuse``): a row on a datum PROJ cannot
+    /// properly take to CGCS2000 needs the county's `datums:` entry, which is used instead.
+    private func project(
+        _ drafts: [SiteDraft], county: County, datums: [String: DatumShift], issues: inout IssueLog
+    ) async -> [Site] {
         var lonLats = [Coordinate2D?](repeating: nil, count: drafts.count)
-        var crsKinds: [String: Result<Bool, any Error>] = [:]  // CRS -> isGeographic
+        var crsKinds: [String: Result<CRSInfo, any Error>] = [:]
         var geographicBatches: [String: [Int]] = [:]
+        var shiftBatches: [String: [(index: Int, point: Coordinate2D)]] = [:]
         for (index, draft) in drafts.enumerated() {
             let crs = draft.given.crs
             if crsKinds[crs] == nil {
                 do {
-                    crsKinds[crs] = .success(try await self.geodesy.describe(crs).isGeographic)
+                    crsKinds[crs] = .success(try await self.crsInfo(crs, datums: datums))
                 } catch {
                     crsKinds[crs] = .failure(error)
                 }
@@ -178,15 +220,28 @@ public struct RegistryLoader: Sendable {
             switch (crsKinds[crs], draft.given) {
             case (.failure(let error), _):
                 issues.add(draft.file, draft.location, "crs", "unknown CRS '\(crs)': \(error)")
-            case (.success(true), .lonLat):
-                geographicBatches[crs, default: []].append(index)
-            case (.success(true), .surveyXY):
+            case (.success(let info), .lonLat) where info.isGeographic:
+                if info.shift != nil {
+                    shiftBatches[crs, default: []].append((index, draft.given.normalized))
+                } else {
+                    geographicBatches[crs, default: []].append(index)
+                }
+            case (.success(let info), .surveyXY) where info.isGeographic:
                 issues.add(draft.file, draft.location, "crs", "\(crs) is geographic; write lon and lat, not x and y")
-            case (.success(false), .lonLat):
+            case (.success, .lonLat):
                 issues.add(draft.file, draft.location, "crs", "\(crs) is projected; write survey x (northing) and y (easting), not lon and lat")
-            case (.success(false), .surveyXY(let x, let y, _)):
+            case (.success(let info), .surveyXY(let x, let y, _)):
                 do {
-                    lonLats[index] = try await self.geodesy.transformSurvey(x: x, y: y, crs: crs, to: Self.canonicalCRS)
+                    if info.shift != nil {
+                        let point = try await self.geodesy.checkedSurveyPoint(x: x, y: y, crs: crs)
+                        shiftBatches[crs, default: []].append((index, point))
+                    } else {
+                        lonLats[index] = try await self.geodesy.transformSurvey(
+                            x: x, y: y, crs: crs, to: Self.canonicalCRS, ballpark: .refuse
+                        )
+                    }
+                } catch .projection(.ballparkOnly) {
+                    issues.add(draft.file, draft.location, "crs", Self.ballparkReason(crs, info: info))
                 } catch {
                     issues.add(draft.file, draft.location, "y", "\(error)")
                 }
@@ -197,17 +252,40 @@ public struct RegistryLoader: Sendable {
         for (crs, indices) in geographicBatches.sorted(by: { $0.key < $1.key }) {
             let points = indices.map { drafts[$0].given.normalized }
             do {
-                let results = try await self.geodesy.transformEach(points, from: crs, to: Self.canonicalCRS)
+                let results = try await self.geodesy.transformEach(
+                    points, from: crs, to: Self.canonicalCRS, ballpark: .refuse
+                )
                 for (index, result) in zip(indices, results) {
                     switch result {
                     case .success(let lonLat): lonLats[index] = lonLat
                     case .failure(let error): issues.add(drafts[index].file, drafts[index].location, "lon", "\(error)")
                     }
                 }
+            } catch .ballparkOnly {
+                let info = try? crsKinds[crs]?.get()
+                for index in indices {
+                    issues.add(drafts[index].file, drafts[index].location, "crs", Self.ballparkReason(crs, info: info))
+                }
             } catch {
                 for index in indices {
                     issues.add(drafts[index].file, drafts[index].location, "crs", "cannot transform \(crs) to \(Self.canonicalCRS): \(error)")
                 }
+            }
+        }
+        for (crs, entries) in shiftBatches.sorted(by: { $0.key < $1.key }) {
+            guard case .success(let info) = crsKinds[crs], let (key, shift) = info.shift else { continue }
+            do {
+                let results = try await self.geodesy.transformEach(entries.map(\.point), from: crs, shift: shift)
+                for (entry, result) in zip(entries, results) {
+                    let draft = drafts[entry.index]
+                    switch result {
+                    case .success(let lonLat): lonLats[entry.index] = lonLat
+                    case .failure(let error): issues.add(draft.file, draft.location, draft.given.isSurvey ? "y" : "lon", "\(error)")
+                    }
+                }
+            } catch {
+                // The shift itself is bad: county.yaml's fault, said once; its rows are not reported again.
+                issues.add("county.yaml", .file, "datums.\(key)", "\(error)")
             }
         }
 

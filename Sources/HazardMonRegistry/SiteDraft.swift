@@ -113,8 +113,7 @@ extension FieldReader {
             self.fail("lon", "no coordinates: give lon and lat (geographic CRS) or x and y (projected CRS)")
             return nil
         case (true, false):
-            let lon = self.degrees("lon", in: -180...180, required: true)
-            let lat = self.degrees("lat", in: -90...90, required: true)
+            let (lon, lat) = self.lonLat("lon", "lat", required: true)
             guard let lon, let lat else { return nil }
             return .lonLat(lon: lon, lat: lat, crs: crs)
         case (false, true):
@@ -127,8 +126,7 @@ extension FieldReader {
 
     private mutating func shelter() -> (String?, Coordinate2D?, Int?) {
         let name = self.text("shelter_name")
-        let lon = self.degrees("shelter_lon", in: -180...180, required: name != nil)
-        let lat = self.degrees("shelter_lat", in: -90...90, required: name != nil)
+        let (lon, lat) = self.lonLat("shelter_lon", "shelter_lat", required: name != nil)
         let capacity = self.integer("shelter_capacity", in: 0...1_000_000)
         if name == nil, lon != nil || lat != nil || capacity != nil {
             self.fail("shelter_name", "required when shelter coordinates or capacity are given")

@@ -101,6 +101,18 @@ public enum SiteExport {
             }
         }
 
+        func encode(to container: inout KeyedEncodingContainer<ColumnKey>, key: String) throws {
+            let key = ColumnKey(key)
+            switch self {
+            case .text(let text): try container.encode(text, forKey: key)
+            case .number(let value, let decimals):
+                guard let value else { return try container.encodeNil(forKey: key) }
+                let scale = pow(10, Double(decimals))
+                try container.encode((value * scale).rounded() / scale, forKey: key)
+            case .integer(let value): try container.encode(value, forKey: key)
+            }
+        }
+
         var json: Any {
             switch self {
             case .text(let text): return text ?? NSNull()
@@ -132,8 +144,33 @@ public enum SiteExport {
         return try JSONSerialization.data(withJSONObject: collection, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
-    /// A CSV with a header row and one row per site: stored fields, given and computed coordinates.
-    public static func csv(_ sites: [Site], county: County, villages: [Village]) throws -> Data {
+    /// The sites as a JSON array of flat objects whose keys are the CSV export's column names
+    /// (``columns``), snake_case, with null for an empty field; what `hazardmon sites list --format json`
+    /// prints.
+    public static func json(_ sites: [Site], county: County, villages: [Village]) throws -> Data {
+        let byCode = Dictionary(villages.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        let records = sites.map { SiteRecord(fields: Self.fields($0, county: county, villages: byCode)) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(records)
+    }
+
+    /// A CSV in `encoding` (UTF-8 with a byte-order mark by default, which Excel needs to read UTF-8) with a
+    /// header row and one row per site: stored fields, given and computed coordinates.
+    ///
+    /// - Throws: ``SiteExportError/notEncodable(encoding:)`` when the text cannot be encoded.
+    public static func csv(
+        _ sites: [Site], county: County, villages: [Village], encoding: TextEncoding = .utf8WithBOM
+    ) throws -> Data {
+        let utf8 = try Self.csvUTF8(sites, county: county, villages: villages)
+        if encoding == .utf8 { return utf8 }
+        guard let encoded = encoding.encode(String(decoding: utf8, as: UTF8.self)) else {
+            throw SiteExportError.notEncodable(encoding: encoding)
+        }
+        return encoded
+    }
+
+    private static func csvUTF8(_ sites: [Site], county: County, villages: [Village]) throws -> Data {
         let byCode = Dictionary(villages.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         let writer = try CSVWriter(stream: .toMemory())
         try writer.write(row: Self.columns)
@@ -164,6 +201,40 @@ public enum SiteExport {
         let scale = pow(10, Double(decimals))
         return (value * scale).rounded() / scale
     }
+}
+
+/// Why an export could not be written.
+public enum SiteExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The text has characters the encoding cannot hold.
+    case notEncodable(encoding: TextEncoding)
+
+    public var description: String {
+        switch self {
+        case .notEncodable(let encoding): return "the export cannot be encoded as \(encoding.rawValue)"
+        }
+    }
+}
+
+/// One site as a flat JSON object keyed by the CSV column names, written explicitly (not synthesized).
+struct SiteRecord: Encodable {
+    var fields: [(String, SiteExport.Field)]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: ColumnKey.self)
+        for (name, field) in self.fields {
+            try field.encode(to: &container, key: name)
+        }
+    }
+}
+
+/// A coding key that is a column name.
+struct ColumnKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ name: String) { self.stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 /// Aligns columns for a terminal, with East Asian wide characters counted as two columns.

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import CSV
 import Foundation
 
 /// One record of a register file, read by canonical column name, with where it came from.
@@ -78,21 +77,30 @@ extension TableSchema.Column {
     }
 }
 
-/// Parses CSV text with the CSV library into rows keyed by canonical column name.
+/// Parses CSV text into rows keyed by canonical column name.
 ///
 /// Physical line numbers are kept (a quoted field may span lines) so errors point at the line a user
 /// sees in an editor. Header problems (unknown, duplicate or missing required columns) are logged and
-/// yield no rows; a row with more cells than the header is logged and skipped; blank rows are skipped.
+/// yield no rows; a row with more or fewer cells than the header, and a row with a stray quote, is logged
+/// and skipped; blank rows are skipped.
 func parseCSV(_ text: String, file: String, schema: TableSchema, issues: inout IssueLog) -> [TableRow] {
-    let reader: CSVReader
-    do {
-        reader = try CSVReader(string: text, hasHeaderRow: false)
-    } catch {
-        issues.add(file, .file, nil, "cannot parse as CSV: \(error)")
+    var rejected: [TableRow] = []
+    return parseCSV(text, file: file, schema: schema, issues: &issues, rejected: &rejected)
+}
+
+/// ``parseCSV(_:file:schema:issues:)``, also handing back the rows it rejected as a whole (wrong cell
+/// count, stray quote) with the cells that could be read, so that a site row rejected here still names
+/// its code and the devices on it are not reported a second time.
+func parseCSV(
+    _ text: String, file: String, schema: TableSchema, issues: inout IssueLog, rejected: inout [TableRow]
+) -> [TableRow] {
+    var records = CSVRecords(text)
+    guard let first = records.next() else {
+        issues.add(file, .file, nil, "the file is empty; a header row is required")
         return []
     }
-    guard let header = reader.next() else {
-        issues.add(file, .file, nil, "the file is empty; a header row is required")
+    guard case .record(_, let header) = first else {
+        if case .problem(let line, let reason, _) = first { issues.add(file, .line(line), nil, reason) }
         return []
     }
     var headerOK = true
@@ -120,41 +128,182 @@ func parseCSV(_ text: String, file: String, schema: TableSchema, issues: inout I
         issues.add(file, .line(1), column.name, "required column is missing")
         headerOK = false
     }
-    var line = 1 + lineBreaks(in: header)
     guard headerOK else { return [] }
     let shared = TableRow.Header(names)
+    // Cells past the last named column may be missing (a header ending in empty cells).
+    let needed = (names.lastIndex { $0 != nil } ?? -1) + 1
 
-    var rows: [TableRow] = []
-    while let cells = reader.next() {
-        let rowLine = line + 1
-        line = rowLine + lineBreaks(in: cells)
-        if cells.allSatisfy({ $0.isBlank }) { continue }
-        if cells.count > names.count,
-            cells[names.count...].contains(where: { !$0.isBlank })
-        {
-            issues.add(file, .line(rowLine), nil, "row has \(cells.count) cells but the header has \(names.count)")
-            continue
-        }
+    func row(_ line: Int, _ cells: [String]) -> TableRow {
         var values = [String?](repeating: nil, count: names.count)
         for (index, cell) in cells.enumerated() where index < names.count && names[index] != nil {
             let value = cell.trimmed
             if !value.isEmpty { values[index] = value }
         }
-        rows.append(TableRow(location: .line(rowLine), header: shared, cells: values))
+        return TableRow(location: .line(line), header: shared, cells: values)
     }
-    if let error = reader.error {
-        issues.add(file, .line(line), nil, "cannot parse as CSV: \(error)")
+    var rows: [TableRow] = []
+    while let record = records.next() {
+        switch record {
+        case .problem(let line, let reason, let cells):
+            issues.add(file, .line(line), nil, reason)
+            rejected.append(row(line, cells))
+        case .record(let line, let cells):
+            if cells.allSatisfy({ $0.isBlank }) { continue }
+            let tooMany = cells.count > names.count && cells[names.count...].contains { !$0.isBlank }
+            if tooMany || cells.count < needed {
+                issues.add(file, .line(line), nil, "row has \(cells.count) cells, the header has \(names.count)")
+                rejected.append(row(line, cells))
+                continue
+            }
+            rows.append(row(line, cells))
+        }
     }
     return rows
 }
 
-/// Line breaks inside the cells of one record (a `\r\n` counts once).
-private func lineBreaks(in cells: [String]) -> Int {
-    var count = 0
-    for cell in cells {
-        for scalar in cell.unicodeScalars where scalar == "\n" { count += 1 }
+/// Splits CSV text (RFC 4180: comma-separated, `"`-quoted fields, `""` for a quote inside one) into
+/// records with the physical line each starts on.
+///
+/// Unlike a lenient reader it names quoting mistakes instead of guessing: text after a field's closing
+/// quote (`"abc"def`, which a lenient reader runs on into the following cells and lines), and a quoted field
+/// that is never closed (which would swallow every later line into one cell). After a mistake reading
+/// resumes on the next line. A quote inside an unquoted field is kept as written, as Excel does
+/// (`29°58'12"` is a latitude in degrees, minutes and seconds).
+struct CSVRecords: IteratorProtocol {
+    enum Record {
+        /// A record: the line it starts on and its cells, untrimmed.
+        case record(line: Int, cells: [String])
+        /// A record that could not be read: the line of the mistake, the reason, the cells read before it.
+        case problem(line: Int, reason: String, cells: [String])
     }
-    return count
+
+    private let scalars: String.UnicodeScalarView
+    private var index: String.UnicodeScalarView.Index
+    private var line = 1
+
+    init(_ text: String) {
+        self.scalars = text.unicodeScalars
+        self.index = self.scalars.startIndex
+    }
+
+    private var current: Unicode.Scalar? {
+        self.index < self.scalars.endIndex ? self.scalars[self.index] : nil
+    }
+
+    private mutating func advance() {
+        self.scalars.formIndex(after: &self.index)
+    }
+
+    /// Consumes a line end (`\n`, `\r\n` or `\r`) at the current position.
+    private mutating func consumeLineEnd() {
+        if self.current == "\r" {
+            self.advance()
+            if self.current == "\n" { self.advance() }
+        } else if self.current == "\n" {
+            self.advance()
+        }
+        self.line += 1
+    }
+
+    /// Skips the rest of the physical line after a mistake.
+    private mutating func skipLine() {
+        while let scalar = self.current, scalar != "\n", scalar != "\r" { self.advance() }
+        if self.current != nil { self.consumeLineEnd() }
+    }
+
+    mutating func next() -> Record? {
+        guard self.current != nil else { return nil }
+        let start = self.line
+        var cells: [String] = []
+        while true {
+            let fieldNumber = cells.count + 1
+            var probe = self.index
+            while probe < self.scalars.endIndex, self.scalars[probe] == " " || self.scalars[probe] == "\t" {
+                self.scalars.formIndex(after: &probe)
+            }
+            if probe < self.scalars.endIndex, self.scalars[probe] == "\"" {
+                // Quoted field.
+                let opened = self.line
+                self.index = self.scalars.index(after: probe)
+                var field = String.UnicodeScalarView()
+                var closed = false
+                while let scalar = self.current {
+                    self.advance()
+                    if scalar == "\"" {
+                        if self.current == "\"" {
+                            field.append("\"")
+                            self.advance()
+                            continue
+                        }
+                        closed = true
+                        break
+                    }
+                    if scalar == "\n" || (scalar == "\r" && self.current != "\n") { self.line += 1 }
+                    field.append(scalar)
+                }
+                guard closed else {
+                    return .problem(
+                        line: opened, reason: "the quote opening field \(fieldNumber) is never closed", cells: cells
+                    )
+                }
+                cells.append(String(field))
+                while self.current == " " || self.current == "\t" { self.advance() }
+                switch self.current {
+                case nil:
+                    return .record(line: start, cells: cells)
+                case ",":
+                    self.advance()
+                    if self.current == nil {
+                        cells.append("")
+                        return .record(line: start, cells: cells)
+                    }
+                case "\n", "\r":
+                    self.consumeLineEnd()
+                    return .record(line: start, cells: cells)
+                default:
+                    let line = self.line
+                    cells.removeLast()
+                    self.skipLine()
+                    if line != opened {
+                        // The field ran over line ends to a quote that was not meant to close it.
+                        return .problem(
+                            line: opened,
+                            reason: "the quote opening field \(fieldNumber) is closed only on line \(line), where text "
+                                + "follows it; a closing quote is probably missing",
+                            cells: cells
+                        )
+                    }
+                    return .problem(
+                        line: line,
+                        reason: "stray quote in field \(fieldNumber): text follows its closing quote "
+                            + "(inside a quoted field write a quote as \"\")",
+                        cells: cells
+                    )
+                }
+            } else {
+                // Unquoted field: up to the next comma or line end. A quote inside it is taken as written, as
+                // Excel does: registers write seconds of arc that way (29°58'12").
+                let fieldStart = self.index
+                while let scalar = self.current, scalar != ",", scalar != "\n", scalar != "\r" {
+                    self.advance()
+                }
+                cells.append(String(self.scalars[fieldStart..<self.index]))
+                switch self.current {
+                case nil:
+                    return .record(line: start, cells: cells)
+                case ",":
+                    self.advance()
+                    if self.current == nil {
+                        cells.append("")
+                        return .record(line: start, cells: cells)
+                    }
+                default:
+                    self.consumeLineEnd()
+                    return .record(line: start, cells: cells)
+                }
+            }
+        }
+    }
 }
 
 extension String {

@@ -143,7 +143,99 @@ struct RegistryErrorTests {
         BadInput(
             name: "row with more cells than the header",
             edits: [("geohazard.csv", "landslide,,", "landslide,,,extra")],
-            expected: "geohazard.csv:4: row has 26 cells but the header has 25"
+            expected: "geohazard.csv:4: row has 26 cells, the header has 25"
+        ),
+        BadInput(
+            name: "row with fewer cells than the header",
+            edits: [("geohazard.csv", "滑坡,12.5,欠稳定", "滑坡")],
+            // G001 has four devices.csv rows; its row's fault is not repeated on each of them.
+            expected: "geohazard.csv:2: row has 23 cells, the header has 25"
+        ),
+        BadInput(
+            name: "row with more cells than the header, on a site with devices",
+            edits: [("geohazard.csv", "滑坡,12.5,欠稳定", "滑坡,12.5,欠稳定,extra")],
+            expected: "geohazard.csv:2: row has 26 cells, the header has 25"
+        ),
+        BadInput(
+            name: "stray quote: text after a closing quote",
+            edits: [("geohazard.csv", "至村委会\",", "至村委会\"x,")],
+            expected: "geohazard.csv:2: stray quote in field 20: text follows its closing quote (inside a quoted field write a quote as \"\")"
+        ),
+        BadInput(
+            name: "a closing quote missing: the field runs on to a later quote",
+            edits: [("geohazard.csv", "至村委会\",", "至村委会,")],
+            expected: "geohazard.csv:2: the quote opening field 20 is closed only on line 4, where text follows it; a closing quote is probably missing"
+        ),
+        BadInput(
+            name: "a quote that is never closed",
+            edits: [("devices.csv", "R001,T1,危岩倾角", "R001,T1,\"危岩倾角")],
+            expected: "devices.csv:7: the quote opening field 3 is never closed"
+        ),
+        BadInput(
+            name: "stray quote in a devices row is named at its line",
+            edits: [("devices.csv", "10000003,SW-10 水位计", "10000003,\"SW-10\" 水位计")],
+            expected: "devices.csv:6: stray quote in field 7: text follows its closing quote (inside a quoted field write a quote as \"\")"
+        ),
+        BadInput(
+            name: "lon and lat swapped",
+            edits: [("geohazard.csv", "108.123456,30.123456", "30.123456,108.123456")],
+            expected: "geohazard.csv:2: lat: 108.123456 is outside -90...90 degrees; lon 30.123456 and lat 108.123456 look swapped: longitude goes in lon, latitude in lat; swap the two values"
+        ),
+        BadInput(
+            name: "shelter lon and lat swapped",
+            edits: [("geohazard.csv", "青岩村村委会,108.13,30.125", "青岩村村委会,30.125,108.13")],
+            expected: "geohazard.csv:2: shelter_lat: 108.13 is outside -90...90 degrees; shelter_lon 30.125 and shelter_lat 108.13 look swapped: longitude goes in shelter_lon, latitude in shelter_lat; swap the two values"
+        ),
+        BadInput(
+            name: "monitoring point lon and lat swapped",
+            edits: [("devices.csv", "108.1235,30.1236", "30.1236,108.1235")],
+            expected: "devices.csv:2: point_lat: 108.1235 is outside -90...90 degrees; point_lon 30.1236 and point_lat 108.1235 look swapped: longitude goes in point_lon, latitude in point_lat; swap the two values",
+            also: ["devices.csv:3: point_lat: 108.1235 is outside -90...90 degrees; point_lon 30.1236 and point_lat 108.1235 look swapped: longitude goes in point_lon, latitude in point_lat; swap the two values"]
+        ),
+        BadInput(
+            name: "Beijing 1954 without the county's parameters",
+            edits: [("geohazard.csv", "500999001001,EPSG:4490,108.123456", "500999001001,EPSG:4214,108.123456")],
+            expected: "geohazard.csv:2: crs: PROJ has no published transformation from EPSG:4214 (Beijing 1954) to CGCS2000 (EPSG:4490), only a ballpark one that can be tens to a hundred metres off; add the county surveyor's parameters for EPSG:4214 to county.yaml under datums: \"EPSG:4214\": towgs84: [dx, dy, dz, rx, ry, rz, ds] or pipeline: \"+proj=pipeline ...\" (see sites/README.md)"
+        ),
+        BadInput(
+            name: "Xi'an 1980 Gauss-Krüger survey X/Y without the county's parameters",
+            edits: [("geohazard.csv", "EPSG:4524", "EPSG:2360")],
+            expected: "geohazard.csv:3: crs: PROJ has no published transformation from EPSG:2360 (Xian 1980) to CGCS2000 (EPSG:4490), only a ballpark one that can be tens to a hundred metres off; add the county surveyor's parameters for EPSG:4610 to county.yaml under datums: \"EPSG:4610\": towgs84: [dx, dy, dz, rx, ry, rz, ds] or pipeline: \"+proj=pipeline ...\" (see sites/README.md)"
+        ),
+        BadInput(
+            name: "datums: six numbers instead of seven",
+            edits: [("county.yaml", "", "datums:\n  \"EPSG:4214\":\n    towgs84: [1, 2, 3, 4, 5, 6]\n")],
+            expected: "county.yaml:9: datums.EPSG:4214.towgs84: must be seven numbers [dx, dy, dz, rx, ry, rz, ds] (m, m, m, arc-seconds, arc-seconds, arc-seconds, ppm)"
+        ),
+        BadInput(
+            name: "datums: unknown convention",
+            edits: [("county.yaml", "", "datums:\n  \"EPSG:4214\":\n    towgs84: [1, 2, 3, 4, 5, 6, 7]\n    convention: bursa\n")],
+            expected: "county.yaml:10: datums.EPSG:4214.convention: 'bursa' is not position_vector or coordinate_frame"
+        ),
+        BadInput(
+            name: "datums: both towgs84 and pipeline",
+            edits: [("county.yaml", "", "datums:\n  \"EPSG:4214\":\n    towgs84: [1, 2, 3, 4, 5, 6, 7]\n    pipeline: \"+proj=noop\"\n")],
+            expected: "county.yaml:9: datums.EPSG:4214: give either towgs84 or pipeline"
+        ),
+        BadInput(
+            name: "datums: unknown key",
+            edits: [("county.yaml", "", "datums:\n  \"EPSG:4214\":\n    towgs84: [1, 2, 3, 4, 5, 6, 7]\n    tow: 1\n")],
+            expected: "county.yaml:10: datums.EPSG:4214: unknown key 'tow' (known: convention, pipeline, towgs84)"
+        ),
+        BadInput(
+            name: "datums: not a mapping",
+            edits: [("county.yaml", "", "datums: [1, 2]\n")],
+            expected: "county.yaml:7: datums: must map a CRS code to towgs84: [dx, dy, dz, rx, ry, rz, ds] or pipeline: \"+proj=pipeline ...\""
+        ),
+        BadInput(
+            name: "datums: a pipeline PROJ rejects is county.yaml's fault, said once",
+            edits: [
+                ("county.yaml", "", "datums:\n  \"EPSG:4214\":\n    pipeline: \"+proj=pipeline +step +proj=nonsense\"\n"),
+                ("geohazard.csv", "500999001001,EPSG:4490,108.123456", "500999001001,EPSG:4214,108.123456"),
+                ("geohazard.csv", "500999001001,EPSG:4490,\"108°05'30.5", "500999001001,EPSG:4214,\"108°05'30.5"),
+            ],
+            expected: "county.yaml: datums.EPSG:4214: invalid coordinate operation \"+proj=pipeline +step +proj=nonsense\": ",
+            prefixOnly: true
         ),
         BadInput(
             name: "device on an unknown site",
@@ -182,6 +274,19 @@ struct RegistryErrorTests {
             expected: "dangerous_rock.geojson:feature 1: geometry: must be a Point with [longitude, latitude]"
         ),
         BadInput(
+            name: "GeoJSON feature without a point, with devices, beside a good feature",
+            edits: [
+                ("dangerous_rock.geojson", "[107.9, 30.2]", "[107.9]"),
+                ("dangerous_rock.geojson", "\"features\": [", """
+                    "features": [
+                        { "type": "Feature", "geometry": { "type": "Point", "coordinates": [107.91, 30.21] },
+                          "properties": { "code": "R002", "name": "石门村二号危岩", "township": "青岩镇", "village_code": "500999001002" } },
+                    """),
+            ],
+            // R001 has a device in devices.csv; its feature's fault is not repeated there.
+            expected: "dangerous_rock.geojson:feature 2: geometry: must be a Point with [longitude, latitude]"
+        ),
+        BadInput(
             name: "GeoJSON unknown property",
             edits: [("dangerous_rock.geojson", "\"failure_mode\"", "\"failure\"")],
             expected: "dangerous_rock.geojson:feature 1: failure: unknown property (see sites/README.md)"
@@ -194,7 +299,7 @@ struct RegistryErrorTests {
         BadInput(
             name: "unknown county key",
             edits: [("county.yaml", "time_zone:", "timezone:")],
-            expected: "county.yaml:5: timezone: unknown key (known: extent, name, region_code, time_zone, working_crs)"
+            expected: "county.yaml:5: timezone: unknown key (known: datums, extent, name, region_code, time_zone, working_crs)"
         ),
         BadInput(
             name: "bad county extent",

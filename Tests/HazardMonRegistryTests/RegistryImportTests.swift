@@ -126,7 +126,7 @@ struct RegistryImportTests {
         let registry = try await withMiniRegister { folder in
             try await RegistryLoader.load(directory: folder)
         }
-        let data = try SiteExport.csv(registry.sites, county: registry.county, villages: registry.villages)
+        let data = try SiteExport.csv(registry.sites, county: registry.county, villages: registry.villages, encoding: .utf8)
         let reader = try CSVReader(string: try #require(String(data: data, encoding: .utf8)), hasHeaderRow: true)
         var rows: [String: [String: String]] = [:]
         while reader.next() != nil {
