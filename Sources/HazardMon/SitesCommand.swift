@@ -246,9 +246,9 @@ struct SitesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export sites as GeoJSON (opens in QGIS as is) or CSV.",
             discussion: """
-                CSV is written as UTF-8 with a byte-order mark, which Excel needs to show Chinese text; use
-                --encoding gb18030 for tools that expect the Chinese Windows code page, or utf8 for no mark.
-                GeoJSON is always UTF-8 (RFC 7946).
+                CSV is written as UTF-8 with a byte-order mark, which Excel needs to show
+                Chinese text; use --encoding gb18030 for tools that expect the Chinese
+                Windows code page, or utf8 for no mark. GeoJSON is always UTF-8 (RFC 7946).
                   hazardmon sites export --format geojson --out county.geojson
                   hazardmon sites export --format csv --encoding gb18030 --out sites.csv
                 """

@@ -2,6 +2,10 @@
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// swift-log to stderr, one line per event, with sd-daemon(3) priority prefixes under the systemd journal.
 ///
 /// ```swift
