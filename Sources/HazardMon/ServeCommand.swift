@@ -42,7 +42,13 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        try await Daemon.run(configuration: configuration, logger: Logger(label: "hazardmon"))
+        do {
+            try await Daemon.run(configuration: configuration, logger: Logger(label: "hazardmon"))
+        } catch let error as ConfigurationError {
+            // A tokens file, a demo token beyond loopback, a port in use: what to change, and EX_CONFIG.
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(78)
+        }
     }
 }
 

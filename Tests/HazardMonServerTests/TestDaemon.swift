@@ -109,6 +109,7 @@ func withDaemon<T>(
     var configuration = ServerConfiguration()
     configuration.port = 0
     configuration.tickIntervalMilliseconds = 10
+    configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
     configuration = configuration.resolvingPaths(against: folder.path)
     configure(&configuration)
     configuration.database = folder.appendingPathComponent("hazardmon.sqlite").path
@@ -131,7 +132,7 @@ func withDaemon<T>(
         throw TestFailure("the daemon stopped before it listened")
     }
     do {
-        let result = try await body(TestClient(port: handle.port), folder)
+        let result = try await body(TestClient(port: handle.port, metricsPort: handle.metricsPort), folder)
         await handle.stop()
         try await task.value
         return result
@@ -150,6 +151,8 @@ struct TestFailure: Error, CustomStringConvertible {
 /// A plain HTTP client (URLSession over libcurl) for the daemon under test.
 struct TestClient: Sendable {
     let port: Int
+    /// The `metrics_listen` listener's port, when there is one.
+    var metricsPort: Int? = nil
 
     struct Reply: Sendable {
         var status: Int
@@ -165,9 +168,10 @@ struct TestClient: Sendable {
     }
 
     func request(
-        _ method: String, _ path: String, body: Data? = nil, token: String? = nil, headers extra: [String: String] = [:]
+        _ method: String, _ path: String, body: Data? = nil, token: String? = nil, headers extra: [String: String] = [:],
+        port: Int? = nil
     ) async throws -> Reply {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(self.port)\(path)")!)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
@@ -181,6 +185,12 @@ struct TestClient: Sendable {
             headers[String(describing: key).lowercased()] = String(describing: value)
         }
         return Reply(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `GET /metrics` from the metrics listener.
+    func metrics() async throws -> Reply {
+        guard let port = self.metricsPort else { throw TestFailure("the daemon has no metrics listener") }
+        return try await self.request("GET", "/metrics", port: port)
     }
 
     /// POSTs `{"readings":[…]}` built from (device, channel, ts, value) tuples.
