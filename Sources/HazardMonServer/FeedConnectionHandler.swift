@@ -16,8 +16,10 @@ import NIOHTTPTypes
 ///   vanished (cellular link gone, NAT entry dropped) is noticed even while a request waits.
 /// - **Body read timeout.** From a request's head to its end, each gap between two reads may last at most
 ///   `read_timeout_s`; then the connection is closed (`hazardmon_http_read_timeouts_total`). A stalled body
-///   therefore holds its memory and its connection only that long, and cannot hold up a graceful stop. The
-///   idle and header timeouts are Hummingbird's `idleTimeout` (`idle_timeout_s`).
+///   therefore holds its memory and its connection only that long. Once the daemon is stopping (the
+///   server's quiesce event) the gap is ``stoppingReadTimeout``, so a stalled upload delays SIGTERM by about
+///   a second, not by `read_timeout_s`. The idle and header timeouts are Hummingbird's `idleTimeout`
+///   (`idle_timeout_s`).
 /// - **`Expect: 100-continue`.** Answered `100 Continue` at once when `shouldContinue` accepts the head (a
 ///   known token, a declared length within the limit); otherwise the final answer (401, 413) comes first.
 /// - **Closing after `Connection: close` answers.** An answer whose head says `Connection: close` (every
@@ -47,6 +49,12 @@ final class FeedConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var readTimer: Scheduled<Void>?
     private var closeAfterResponse = false
     private var lingering = false
+    private var readingBody = false
+    private var quiescing = false
+
+    /// The gap allowed between two reads of a body once the daemon is stopping: a device still sending
+    /// finishes, a stalled upload does not hold up the stop for a whole `read_timeout_s`.
+    static let stoppingReadTimeout = TimeAmount.seconds(1)
 
     init(
         limiter: ConnectionLimiter?, readTimeout: TimeAmount, metrics: ServerMetrics,
@@ -102,6 +110,7 @@ final class FeedConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if self.lingering { return }  // leftovers of a request already answered with Connection: close
         switch self.unwrapInboundIn(data) {
         case .head(let request):
+            self.readingBody = true
             self.armReadTimer(context)
             if request.headerFields[.expect]?.lowercased() == "100-continue", self.shouldContinue(request) {
                 context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
@@ -109,6 +118,7 @@ final class FeedConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .body:
             self.armReadTimer(context)
         case .end:
+            self.readingBody = false
             self.readTimer?.cancel()
             self.readTimer = nil
         }
@@ -132,6 +142,10 @@ final class FeedConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if self.lingering, let event = event as? ChannelEvent, event == .inputClosed {
             context.close(promise: nil)  // the client's FIN: nothing lingers
             return
+        }
+        if event is ChannelShouldQuiesceEvent {
+            self.quiescing = true
+            if self.readingBody { self.armReadTimer(context) }  // with the short stopping timeout
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -172,7 +186,8 @@ final class FeedConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func armReadTimer(_ context: ChannelHandlerContext) {
         self.readTimer?.cancel()
-        self.readTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.readTimeout) {
+        let timeout = self.quiescing ? min(self.readTimeout, Self.stoppingReadTimeout) : self.readTimeout
+        self.readTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             self.readTimer = nil
             self.metrics.recordReadTimeout()
             context.close(promise: nil)

@@ -17,14 +17,15 @@ import NIOHTTP1
 ///   "channel":"..","status":"accepted"}, …]}`: every accepted, duplicate and conflicting value is committed;
 ///   rejected ones never will be (the reason says why), so a device need not resend them.
 /// - 400 malformed body (the error names the position), 401 no or unknown token (with `WWW-Authenticate`),
-///   403 a device the token may not write (named in the log only), 413 body over the limit, 503 queue full or stopping
-///   (with `Retry-After`; nothing of that request was stored).
+///   403 a device the token may not write (named in the log only), 413 body over the limit, 503 queue full,
+///   stopping, or `body_memory_bytes` taken by other bodies (with `Retry-After`; nothing of that request was stored).
 public struct FeedRoutes: Sendable {
     let state: DaemonState
     let loop: IngestLoop
     let metrics: ServerMetrics
     let configuration: ServerConfiguration
     let limiter: ConnectionLimiter?
+    let budget: BodyBudget
 
     public init(
         state: DaemonState, loop: IngestLoop, metrics: ServerMetrics, configuration: ServerConfiguration, limiter: ConnectionLimiter? = nil
@@ -34,6 +35,7 @@ public struct FeedRoutes: Sendable {
         self.metrics = metrics
         self.configuration = configuration
         self.limiter = limiter
+        self.budget = BodyBudget(capacity: configuration.bodyMemoryBytes)
     }
 
     public func add(to router: Router<BasicRequestContext>) {
@@ -94,7 +96,8 @@ public struct FeedRoutes: Sendable {
     /// declared length within the limit. Anything else gets its final answer without the body being sent.
     public func shouldContinue(_ request: HTTPRequest) -> Bool {
         guard request.method == .post, request.path?.split(separator: "?").first == "/v1/readings" else { return false }
-        if let length = request.headerFields[.contentLength].flatMap(Int.init), length > self.configuration.bodyLimitBytes { return false }
+        let length = request.headerFields[.contentLength].flatMap(Int.init) ?? self.configuration.bodyLimitBytes
+        if length > self.configuration.bodyLimitBytes || self.budget.reserved + length > self.budget.capacity { return false }
         return Self.bearer(request.headerFields).flatMap(self.state.tokens.grant(forToken:)) != nil
     }
 
@@ -144,7 +147,15 @@ public struct FeedRoutes: Sendable {
         let limit = self.configuration.bodyLimitBytes
         let tooLarge = Self.json(
             .contentTooLarge, ["error": "body over the limit of \(limit) bytes; send smaller batches"], headers: [.connection: "close"])
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { return tooLarge }
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit { return tooLarge }
+        let reservation = declared ?? limit
+        guard self.budget.reserve(reservation) else {
+            logger.notice("body memory budget exhausted", metadata: ["token": "\(grant.name)", "body_memory_bytes": "\(self.budget.capacity)"])
+            return Self.json(
+                .serviceUnavailable, ["error": "too many request bodies in flight; retry"], headers: [.retryAfter: "1", .connection: "close"])
+        }
+        defer { self.budget.release(reservation) }
         var request = request
         let body: ByteBuffer
         do {

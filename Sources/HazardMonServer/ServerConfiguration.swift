@@ -32,6 +32,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var flushReadings = 1000
     /// Largest request body in bytes; larger gets 413. Default 4 MiB.
     public var bodyLimitBytes = 4 * 1024 * 1024
+    /// Request bodies being received or decoded at once may hold at most this many bytes (by declared
+    /// length; a chunked body counts as `body_limit_bytes`); a request beyond it gets 503 with Retry-After
+    /// before its body is read. Bounds the memory that many slow or stalled uploads can hold. Default 256 MiB.
+    public var bodyMemoryBytes = 256 * 1024 * 1024
     /// Readings older than this many days are rejected as outside retention. Default 400.
     public var retentionDays = 400
     /// Readings stamped more than this many seconds in the future are rejected. Default 300.
@@ -63,7 +67,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     static let keys: Set<String> = [
         "listen", "database", "synchronous", "sites", "thresholds", "roster", "tokens", "tick_interval_ms",
         "queue_bound", "flush_readings", "body_limit_bytes", "retention_days", "future_tolerance_s", "shutdown_timeout_s", "log_level",
-        "rule_clock_s", "metrics_listen", "idle_timeout_s", "read_timeout_s", "max_connections",
+        "rule_clock_s", "metrics_listen", "idle_timeout_s", "read_timeout_s", "max_connections", "body_memory_bytes",
     ]
 
     /// Reads a configuration file; every problem is reported as `file:line: key: reason`.
@@ -153,6 +157,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             case "queue_bound": configuration.queueBound = integer(1...100_000_000) ?? configuration.queueBound
             case "flush_readings": configuration.flushReadings = integer(1...100_000_000) ?? configuration.flushReadings
             case "body_limit_bytes": configuration.bodyLimitBytes = integer(1024...1_073_741_824) ?? configuration.bodyLimitBytes
+            case "body_memory_bytes": configuration.bodyMemoryBytes = integer(1024...68_719_476_736) ?? configuration.bodyMemoryBytes
             case "retention_days": configuration.retentionDays = integer(1...36_500) ?? configuration.retentionDays
             case "future_tolerance_s": configuration.futureToleranceSeconds = integer(0...86_400) ?? configuration.futureToleranceSeconds
             case "rule_clock_s": configuration.ruleClockSeconds = integer(1...3600) ?? configuration.ruleClockSeconds
@@ -166,6 +171,11 @@ public struct ServerConfiguration: Sendable, Equatable {
             default:
                 problems.append("\(place(key)): \(name): unknown key (known: \(Self.keys.sorted().joined(separator: ", ")))")
             }
+        }
+        if problems.isEmpty, configuration.bodyMemoryBytes < configuration.bodyLimitBytes {
+            let place = mapping.first { $0.key.string == "body_memory_bytes" }.map { place($0.value) } ?? file
+            problems.append(
+                "\(place): body_memory_bytes: \(configuration.bodyMemoryBytes) is below body_limit_bytes (\(configuration.bodyLimitBytes)); no full-size batch could be taken")
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration.resolvingPaths(against: baseFolder)

@@ -6,11 +6,11 @@ import Testing
 /// The feed port's behaviour that only shows in the real executable: exit codes and stderr.
 @Suite("The feed port, with the daemon as a process")
 struct NetworkProcessTests {
-    @Test("SIGTERM with a stalled body exits 0 soon after read_timeout_s, not after the shutdown timeout")
+    @Test("SIGTERM with a stalled body exits 0 within about a second, not after read_timeout_s or the shutdown timeout")
     func sigtermWithStalledBody() async throws {
         try await withTemporaryFolder { folder in
             try TestRegister.write(into: folder)
-            let daemon = try await DaemonProcess(folder: folder, extraConfiguration: "read_timeout_s: 2\nshutdown_timeout_s: 20")
+            let daemon = try await DaemonProcess(folder: folder, extraConfiguration: "read_timeout_s: 30\nshutdown_timeout_s: 20")
             let stalled = try RawConnection(port: daemon.port)
             #expect(
                 await stalled.send(
@@ -21,7 +21,7 @@ struct NetworkProcessTests {
             daemon.signal(SIGTERM)
             let status = try await daemon.waitForExit(timeout: .seconds(15))
             #expect(status == 0, "\(daemon.log)")
-            #expect(ContinuousClock.now - started < .seconds(8))
+            #expect(ContinuousClock.now - started < .seconds(5))
             #expect(daemon.log.contains("stopped"))
         }
     }

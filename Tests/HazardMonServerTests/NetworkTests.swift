@@ -60,6 +60,27 @@ struct NetworkTests {
         }
     }
 
+    @Test("bodies beyond body_memory_bytes get 503 with Retry-After before they are read; the budget comes back")
+    func bodyMemoryBudget() async throws {
+        try await withDaemon(configure: {
+            Self.shortTimeouts(&$0)
+            $0.bodyLimitBytes = 1024
+            $0.bodyMemoryBytes = 1024
+        }) { client, _ in
+            let stalled = try RawConnection(port: client.port)
+            #expect(
+                await stalled.send(
+                    "POST /v1/readings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestRegister.countyToken)\r\nContent-Length: 1000\r\n\r\n{"))
+            try await Task.sleep(for: .milliseconds(200))
+            let refused = try await client.post(raw: Self.body)
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "1")
+            #expect(refused.json["error"] as? String == "too many request bodies in flight; retry")
+            #expect(await stalled.waitForEnd(within: .seconds(3)))  // read_timeout_s frees its reservation
+            #expect(try await client.post(raw: Self.body).status == 200)
+        }
+    }
+
     @Test("beyond max_connections new connections are closed at once, counted and logged; readiness says why")
     func connectionCap() async throws {
         try await withDaemon(configure: { $0.maxConnections = 3 }) { client, _ in
@@ -292,6 +313,11 @@ struct NetworkConfigurationTests {
             "metrics_listen: 127.0.0.1:9999\nidle_timeout_s: 5\nread_timeout_s: 7\nmax_connections: 200\n", file: "c.yaml", baseFolder: ".")
         #expect(configuration.metricsListen == ListenAddress(host: "127.0.0.1", port: 9999))
         #expect(configuration.idleTimeoutSeconds == 5 && configuration.readTimeoutSeconds == 7 && configuration.maxConnections == 200)
+        #expect(ServerConfiguration().bodyMemoryBytes == 268_435_456)
+        let small = #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.parse("body_limit_bytes: 8192\nbody_memory_bytes: 4096\n", file: "c.yaml", baseFolder: ".")
+        }
+        #expect(small?.problems == ["c.yaml:2: body_memory_bytes: 4096 is below body_limit_bytes (8192); no full-size batch could be taken"])
         #expect(try ServerConfiguration.parse("metrics_listen: none\n", file: "c.yaml", baseFolder: ".").metricsListen == nil)
         let defaults = ServerConfiguration()
         #expect(defaults.metricsListen == ListenAddress(host: "127.0.0.1", port: 9464))
