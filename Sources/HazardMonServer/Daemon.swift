@@ -185,8 +185,8 @@ struct ReloadService: Service {
         try? self.notifier?.reloading()
         defer { try? self.notifier?.ready(status: "serving \(self.state.directory.channelCount) channels (reloaded)") }
         do {
-            let tokens = try TokenTable.load(path: self.configuration.tokens)
-            try tokens.checkDemoToken(file: self.configuration.tokens, listen: ListenAddress(host: self.configuration.host, port: self.configuration.port))
+            let tokens = try TokenTable.load(
+                path: self.configuration.tokens, listen: ListenAddress(host: self.configuration.host, port: self.configuration.port))
             FeedServer.warnAboutDemoToken(tokens, file: self.configuration.tokens, logger: self.logger)
             self.state.tokens = tokens
             self.logger.info("tokens reloaded", metadata: ["tokens": "\(self.state.tokens.count)"])

@@ -108,6 +108,14 @@ public struct TokenTable: Sendable {
         return try Self.parse(text, file: path)
     }
 
+    /// Reads a tokens file for a feed listening on `listen`: as ``load(path:)``, and the published demo token
+    /// is refused unless `listen` is loopback (``checkDemoToken(file:listen:)``). SIGHUP reloads go through it.
+    public static func load(path: String, listen: ListenAddress) throws(ConfigurationError) -> TokenTable {
+        let table = try Self.load(path: path)
+        try table.checkDemoToken(file: path, listen: listen)
+        return table
+    }
+
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> TokenTable {
         let root: Node?
         do {

@@ -293,7 +293,11 @@ struct FeedTokenTests {
         // The daemon refuses to start with it on 0.0.0.0 (nothing is bound before the check).
         try await withTemporaryFolder { folder in
             try TestRegister.write(into: folder)
-            try Data(Self.demoTokens.utf8).write(to: folder.appendingPathComponent("tokens.yaml"))
+            let file = folder.appendingPathComponent("tokens.yaml")
+            try Data(Self.demoTokens.utf8).write(to: file)
+            // What a SIGHUP reload reads with: refused beyond loopback (the previous tokens stay), taken on loopback.
+            #expect(throws: ConfigurationError.self) { try TokenTable.load(path: file.path, listen: ListenAddress(host: "0.0.0.0", port: 8080)) }
+            #expect(try TokenTable.load(path: file.path, listen: ListenAddress(host: "127.0.0.1", port: 8080)).count == 1)
             let refused = await #expect(throws: ConfigurationError.self) {
                 try await withDaemon(in: folder, configure: { $0.host = "0.0.0.0" }) { _, _ in }
             }
