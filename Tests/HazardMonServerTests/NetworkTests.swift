@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HazardMonServer
 import HazardMonStore
 import Testing
@@ -106,6 +109,26 @@ struct NetworkTests {
             let next = try RawConnection(port: client.port)
             #expect(await next.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
             #expect(await next.waitFor("HTTP/1.1 200 OK", within: .seconds(2)))
+        }
+    }
+
+    @Test("the systemd watchdog status says when the feed refuses connections")
+    func watchdogStatus() async throws {
+        let socket = try NotifyReceiver()
+        try await withTemporaryFolder { folder in
+            try TestRegister.write(into: folder)
+            let environment = ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "200000"]
+            try await withDaemon(in: folder, configure: { $0.maxConnections = 1 }, environment: environment) { client, _ in
+                #expect(await socket.waitFor("; 0 connections", within: .seconds(3)), "\(socket.received)")
+                let held = try RawConnection(port: client.port)
+                #expect(await held.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+                #expect(await held.waitFor("200 OK", within: .seconds(2)))
+                let refused = try RawConnection(port: client.port)
+                #expect(await refused.waitForEnd(within: .seconds(2)))
+                #expect(
+                    await socket.waitFor("; 1 connections; the feed is at its connection cap (max_connections 1)", within: .seconds(3)),
+                    "\(socket.received)")
+            }
         }
     }
 
@@ -334,5 +357,49 @@ struct NetworkConfigurationTests {
                 "c.yaml:1: metrics_listen: 'everywhere' is not HOST:PORT (e.g. 127.0.0.1:9464) or none",
                 "c.yaml:2: max_connections: '0' must be a whole number in 1...1000000",
             ])
+    }
+}
+
+/// An abstract-namespace datagram socket standing in for systemd's `NOTIFY_SOCKET`.
+final class NotifyReceiver {
+    let address: String
+    private let descriptor: Int32
+    private(set) var received: [String] = []
+
+    init() throws {
+        let name = "hazardmon-network-test-\(UUID().uuidString)"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
+        var storage = sockaddr_un()
+        storage.sun_family = sa_family_t(AF_UNIX)
+        let bytes: [UInt8] = [0] + Array(name.utf8)
+        withUnsafeMutableBytes(of: &storage.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count)
+        let result = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard result == 0 else {
+            close(fd)
+            throw TestFailure("bind @\(name): errno \(errno)")
+        }
+        self.descriptor = fd
+        self.address = "@" + name
+    }
+
+    deinit { close(self.descriptor) }
+
+    /// Waits until a received datagram contains `text`.
+    func waitFor(_ text: String, within timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(self.descriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                let datagram = String(decoding: buffer[..<count], as: UTF8.self)
+                self.received.append(datagram)
+                if datagram.contains(text) { return true }
+            } else {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        return false
     }
 }

@@ -103,7 +103,7 @@ func withDaemon<T>(
 
 /// A real daemon on the register, rules and database already in `folder` (as a restart finds them).
 func withDaemon<T>(
-    in folder: URL, configure: (inout ServerConfiguration) -> Void = { _ in },
+    in folder: URL, configure: (inout ServerConfiguration) -> Void = { _ in }, environment: [String: String] = [:],
     _ body: (TestClient, URL) async throws -> T
 ) async throws -> T {
     var configuration = ServerConfiguration()
@@ -122,7 +122,7 @@ func withDaemon<T>(
     let task = Task {
         // Finishing the stream lets a daemon that fails before listening end the wait below.
         defer { continuation.finish() }
-        try await Daemon.run(configuration: config, logger: logger, environment: [:]) { handle in
+        try await Daemon.run(configuration: config, logger: logger, environment: environment) { handle in
             continuation.yield(handle)
         }
     }
