@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -126,8 +127,10 @@ def main():
         found = re.search(r" address=127\.0\.0\.1:(\d+)", text)
         port = int(found.group(1)) if found else None
     if port is None or metrics_port is None:
-        print("the daemon did not start", file=sys.stderr)
+        log.seek(0)
+        print("the daemon did not start:\n" + log.read(), file=sys.stderr)
         daemon.kill()
+        shutil.rmtree(folder, ignore_errors=True)
         sys.exit(1)
     pid = daemon.pid
     base_fds = open_fds(pid)
@@ -205,6 +208,7 @@ def main():
     code = daemon.wait(timeout=60)
     print(f"\nSIGTERM with a stalled body: exit {code} after {time.monotonic() - t:.1f} s")
     s.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
