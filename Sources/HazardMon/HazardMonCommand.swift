@@ -18,7 +18,7 @@ struct HazardMonCommand: AsyncParsableCommand {
             Commands that use the database take --db, or --config (the daemon's file;
             /etc/hazardmon/hazardmon.yaml when it exists), and say on stderr which
             database they use. Exit status: 0 ok, 64 usage, 65 bad data, 66 no input,
-            69 unavailable, 74 I/O error, 78 bad configuration.
+            74 I/O error, 78 bad configuration.
             """,
         version: HazardMonVersion.current,
         subcommands: [ServeCommand.self, SitesCommand.self, RulesCommand.self, TokensCommand.self, GeoCommand.self, BenchCommand.self]

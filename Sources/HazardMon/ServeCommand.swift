@@ -36,8 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
 
             Logs go to stderr, one line per event; under systemd with the journal's
             priority prefix (<3> error ... <7> debug), elsewhere with a UTC time stamp.
-            Exit status: 64 usage, 65 bad register or rules at start, 69 the address is
-            taken, 74 the database cannot be opened, 78 bad configuration or tokens file.
+            Exit status: 64 usage, 65 bad register or rules at start, 74 the database
+            cannot be opened, 78 bad configuration or tokens file, or a listen address
+            that is taken (the message names the key to change).
             """
     )
 
@@ -85,11 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             case .databaseFolder: return ExitCode(ExitStatus.ioError.rawValue)
             }
         default:
-            let text = "\(error)"
-            logger.critical("cannot start", metadata: ["error": "\(text)"])
-            if text.contains("Address already in use") || text.contains("Cannot assign requested address") {
-                return ExitCode(ExitStatus.unavailable.rawValue)
-            }
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
             return ExitCode.failure
         }
     }

@@ -58,22 +58,19 @@ public enum Daemon {
                 clockMilliseconds: configuration.ruleClockSeconds * 1000, metrics: metrics, logger: logger)
 
             let groupBox = Mutex<ServiceGroup?>(nil)
-            let router = Router()
-            FeedRoutes(state: state, loop: loop, metrics: metrics, configuration: configuration).add(to: router)
-            let app = Application(
-                router: router,
-                configuration: ApplicationConfiguration(
-                    address: .hostname(configuration.host, port: configuration.port), serverName: "hazardmon"),
-                onServerRunning: { channel in
-                    state.isReady = true
-                    let port = channel.localAddress?.port ?? configuration.port
-                    logger.info(
-                        "serving", metadata: ["address": "\(configuration.host):\(port)", "channels": "\(state.directory.channelCount)"])
+            let server: FeedServer
+            do {
+                server = try FeedServer(
+                    configuration: configuration, state: state, loop: loop, metrics: metrics, logger: logger
+                ) { port, metricsPort in
                     try? notifier?.ready(status: "serving \(state.directory.channelCount) channels on port \(port)")
-                    if let group = groupBox.withLock({ $0 }) { await onListening(DaemonHandle(port: port, group: group)) }
-                },
-                logger: logger
-            )
+                    if let group = groupBox.withLock({ $0 }) { await onListening(DaemonHandle(port: port, metricsPort: metricsPort, group: group)) }
+                }
+            } catch {
+                await loop.shutdown()  // the loop owns a writer connection that must be closed (IngestWriter.deinit asserts)
+                throw error
+            }
+            let limiter = server.limiter
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [
@@ -81,15 +78,16 @@ public enum Daemon {
                         .init(service: WatchdogService(notifier: notifier, logger: logger) {
                             let queued = loop.queuedReadings
                             let committed = loop.committed
-                            return "\(committed.readings) readings committed in \(committed.batches) batches; \(queued) queued"
+                            let feed = limiter.saturation.map { "; \($0)" } ?? ""
+                            return "\(committed.readings) readings committed in \(committed.batches) batches; \(queued) queued; "
+                                + "\(limiter.open) connections\(feed)"
                         }),
                         .init(service: IngestService(loop: loop, state: state, notifier: notifier, logger: logger)),
                         .init(
                             service: ReloadService(
                                 configuration: configuration, store: store, state: state, rules: runtime, notifier: notifier,
                                 logger: logger)),
-                        .init(service: app),
-                    ],
+                    ] + server.services,
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 ).withShutdownTimeout(seconds: configuration.shutdownTimeoutSeconds)
@@ -178,6 +176,8 @@ public enum DaemonStartError: Error, Sendable, CustomStringConvertible {
 /// A running daemon, for tests and embedding: its port, and a graceful stop.
 public struct DaemonHandle: Sendable {
     public let port: Int
+    /// The port of the `metrics_listen` listener, nil with `metrics_listen: none`.
+    public let metricsPort: Int?
     let group: ServiceGroup
 
     /// Stops the daemon as SIGTERM does: stop accepting, finish requests, commit the queue, close.
@@ -231,7 +231,10 @@ struct ReloadService: Service {
         try? self.notifier?.reloading()
         defer { try? self.notifier?.ready(status: "serving \(self.state.directory.channelCount) channels (reloaded)") }
         do {
-            self.state.tokens = try TokenTable.load(path: self.configuration.tokens)
+            let tokens = try TokenTable.load(
+                path: self.configuration.tokens, listen: ListenAddress(host: self.configuration.host, port: self.configuration.port))
+            FeedServer.warnAboutDemoToken(tokens, file: self.configuration.tokens, logger: self.logger)
+            self.state.tokens = tokens
             self.logger.info("tokens reloaded", metadata: ["tokens": "\(self.state.tokens.count)"])
         } catch {
             self.logger.error("tokens file rejected; the previous tokens stay", metadata: ["problems": "\(error)"])

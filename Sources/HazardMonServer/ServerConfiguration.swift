@@ -36,6 +36,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var flushReadings = 1000
     /// Largest request body in bytes; larger gets 413. Default 4 MiB.
     public var bodyLimitBytes = 4 * 1024 * 1024
+    /// Request bodies being received or decoded at once may hold at most this many bytes (by declared
+    /// length; a chunked body counts as `body_limit_bytes`); a request beyond it gets 503 with Retry-After
+    /// before its body is read. Bounds the memory that many slow or stalled uploads can hold. Default 256 MiB.
+    public var bodyMemoryBytes = 256 * 1024 * 1024
     /// Readings older than this many days are rejected as outside retention. Default 400.
     public var retentionDays = 400
     /// Readings stamped more than this many seconds in the future are rejected. Default 300.
@@ -45,6 +49,19 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var shutdownTimeoutSeconds = 30
     /// How often an idle daemon runs the rules' time-driven checks (silent channels, expiring levels).
     public var ruleClockSeconds = 10
+    /// Address and port of the second listener, which serves only `GET /metrics`, `/healthz` and `/readyz`
+    /// (the feed port answers 404 for `/metrics`); nil (`metrics_listen: none`) serves no metrics at all.
+    /// Default `127.0.0.1:9464`, so per-site levels, device ids and battery voltages stay off the network.
+    public var metricsListen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9464)
+    /// Seconds a feed connection may sit without a request in progress before it is closed; a request's
+    /// header must also arrive within it (from the connection's start or the previous answer). Default 30.
+    public var idleTimeoutSeconds = 30
+    /// Seconds a request's body may go without a byte arriving before the connection is closed. Default 15.
+    public var readTimeoutSeconds = 15
+    /// Feed connections open at once; one more is closed as soon as it is accepted, with a log line and
+    /// `hazardmon_http_connections_refused_total`. The open-files limit must leave room (checked at start).
+    /// Default 1000.
+    public var maxConnections = 1000
     /// swift-log level. Default `info`.
     public var logLevel: Logger.Level = .info
 
@@ -54,7 +71,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     static let keys: Set<String> = [
         "listen", "database", "synchronous", "sites", "thresholds", "roster", "tokens", "tick_interval_ms",
         "queue_bound", "flush_readings", "body_limit_bytes", "retention_days", "future_tolerance_s", "shutdown_timeout_s", "log_level",
-        "rule_clock_s",
+        "rule_clock_s", "metrics_listen", "idle_timeout_s", "read_timeout_s", "max_connections", "body_memory_bytes",
     ]
 
     /// Reads a configuration file; every problem is reported as `file:line: key: reason`.
@@ -115,6 +132,23 @@ public struct ServerConfiguration: Sendable, Equatable {
                 }
                 configuration.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
                 configuration.port = port
+            case "metrics_listen":
+                guard let listen = text() else { continue }
+                if listen == "none" {
+                    configuration.metricsListen = nil
+                    continue
+                }
+                guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+                    (0...65535).contains(port), colon != listen.startIndex
+                else {
+                    fail("'\(listen)' is not HOST:PORT (e.g. 127.0.0.1:9464) or none")
+                    continue
+                }
+                configuration.metricsListen = ListenAddress(
+                    host: String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: port)
+            case "idle_timeout_s": configuration.idleTimeoutSeconds = integer(1...3600) ?? configuration.idleTimeoutSeconds
+            case "read_timeout_s": configuration.readTimeoutSeconds = integer(1...3600) ?? configuration.readTimeoutSeconds
+            case "max_connections": configuration.maxConnections = integer(1...1_000_000) ?? configuration.maxConnections
             case "database": configuration.database = text() ?? configuration.database
             case "synchronous":
                 switch value.string {
@@ -130,6 +164,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             case "queue_bound": configuration.queueBound = integer(1...100_000_000) ?? configuration.queueBound
             case "flush_readings": configuration.flushReadings = integer(1...100_000_000) ?? configuration.flushReadings
             case "body_limit_bytes": configuration.bodyLimitBytes = integer(1024...1_073_741_824) ?? configuration.bodyLimitBytes
+            case "body_memory_bytes": configuration.bodyMemoryBytes = integer(1024...68_719_476_736) ?? configuration.bodyMemoryBytes
             case "retention_days": configuration.retentionDays = integer(1...36_500) ?? configuration.retentionDays
             case "future_tolerance_s": configuration.futureToleranceSeconds = integer(0...86_400) ?? configuration.futureToleranceSeconds
             case "rule_clock_s": configuration.ruleClockSeconds = integer(1...3600) ?? configuration.ruleClockSeconds
@@ -143,6 +178,11 @@ public struct ServerConfiguration: Sendable, Equatable {
             default:
                 problems.append("\(place(key)): \(name): unknown key (known: \(Self.keys.sorted().joined(separator: ", ")))")
             }
+        }
+        if problems.isEmpty, configuration.bodyMemoryBytes < configuration.bodyLimitBytes {
+            let place = mapping.first { $0.key.string == "body_memory_bytes" }.map { place($0.value) } ?? file
+            problems.append(
+                "\(place): body_memory_bytes: \(configuration.bodyMemoryBytes) is below body_limit_bytes (\(configuration.bodyLimitBytes)); no full-size batch could be taken")
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration.resolvingPaths(against: baseFolder)
@@ -180,6 +220,24 @@ public struct ServerConfiguration: Sendable, Equatable {
         resolved.roster = resolve(self.roster)
         resolved.tokens = resolve(self.tokens)
         return resolved
+    }
+}
+
+/// A host and port to listen on.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+
+    /// Whether the host is a loopback address (127.0.0.0/8, ::1 or localhost): reachable from this machine only.
+    public var isLoopback: Bool {
+        self.host == "localhost" || self.host == "::1" || self.host.hasPrefix("127.")
     }
 }
 

@@ -25,6 +25,9 @@ import Synchronization
 /// | `hazardmon_site_level{site}` | gauge | a site's warning level after its last transition: 0 none, 1 blue, 2 yellow, 3 orange, 4 red |
 /// | `hazardmon_level_transitions_total{to}` | counter | committed site level transitions by the level reached |
 /// | `hazardmon_rule_notices_total{kind}` | counter | committed notices raised, by kind: no_data, device_fault, low_battery, near_threshold |
+/// | `hazardmon_http_connections` | gauge | open feed connections |
+/// | `hazardmon_http_connections_refused_total` | counter | feed connections closed on accept because `max_connections` were open |
+/// | `hazardmon_http_read_timeouts_total` | counter | feed connections closed because a request body stalled longer than `read_timeout_s` |
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
@@ -33,6 +36,9 @@ public final class ServerMetrics: Sendable {
     private let commitLatency: CoreMetrics.Timer
     private let results: [ItemResult.Status: CoreMetrics.Counter]
     private let lastSeen = Mutex<[String: Int64]>([:])
+    private let connections: CoreMetrics.Recorder
+    private let connectionsRefused: CoreMetrics.Counter
+    private let readTimeouts: CoreMetrics.Counter
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: self.registry)
@@ -50,6 +56,22 @@ public final class ServerMetrics: Sendable {
             results[status] = CoreMetrics.Counter(label: "hazardmon_readings_total", dimensions: [("result", status.rawValue)], factory: factory)
         }
         self.results = results
+        self.connections = CoreMetrics.Gauge(label: "hazardmon_http_connections", factory: factory)
+        self.connectionsRefused = CoreMetrics.Counter(label: "hazardmon_http_connections_refused_total", factory: factory)
+        self.readTimeouts = CoreMetrics.Counter(label: "hazardmon_http_read_timeouts_total", factory: factory)
+        self.connections.record(0)
+    }
+
+    func recordConnections(open: Int) {
+        self.connections.record(open)
+    }
+
+    func recordConnectionRefused() {
+        self.connectionsRefused.increment()
+    }
+
+    func recordReadTimeout() {
+        self.readTimeouts.increment()
     }
 
     func recordCommit(batchSize: Int, duration: Duration, outcomes: [ReadingOutcome]) {

@@ -28,6 +28,30 @@ public struct TokenTable: Sendable {
         var grant: Grant
     }
 
+    /// The hex SHA-256 of `hazardmon-sample-county-demo-token`, the token published in
+    /// `deploy/sample-tokens.yaml` and the README: anyone can write with it.
+    public static let demoTokenHash = "d29a46b8b94782c1b23b11d17b0d4ce404a82c5fb4efe2634a061af6ec47c461"
+
+    /// The names of entries whose hash is the published demo token's.
+    public var demoTokenNames: [String] {
+        let demo = Self.bytes(hex: Self.demoTokenHash) ?? []
+        return self.entries.filter { $0.digest == demo }.map(\.grant.name)
+    }
+
+    /// Refuses the published demo token when the feed listens on anything but loopback, where anyone who
+    /// reads the repository could write readings (and raise or clear warnings) with it.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the tokens file, the entry and the `listen` key.
+    public func checkDemoToken(file: String, listen: ListenAddress) throws(ConfigurationError) {
+        let names = self.demoTokenNames
+        guard !names.isEmpty, !listen.isLoopback else { return }
+        throw ConfigurationError(problems: [
+            "\(file): token '\(names.joined(separator: "', '"))' is the published demo token (deploy/sample-tokens.yaml); "
+                + "it is refused while listen is \(listen), which is not loopback. Make real tokens with: "
+                + "hazardmon tokens new --name NAME --all-devices --file \(file)"
+        ])
+    }
+
     var entries: [Entry]
 
     init(entries: [Entry]) {
@@ -70,10 +94,26 @@ public struct TokenTable: Sendable {
 
     /// Reads a tokens file; problems are `file:line: field: reason`.
     public static func load(path: String) throws(ConfigurationError) -> TokenTable {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(problems: ["\(path): cannot read the tokens file"])
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigurationError(problems: [
+                "\(path): no tokens file; create it with: hazardmon tokens new --name NAME --all-devices --file \(path)"
+            ])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(problems: ["\(path): cannot read the tokens file (permissions?)"])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(problems: ["\(path): not UTF-8 text"])
         }
         return try Self.parse(text, file: path)
+    }
+
+    /// Reads a tokens file for a feed listening on `listen`: as ``load(path:)``, and the published demo token
+    /// is refused unless `listen` is loopback (``checkDemoToken(file:listen:)``). SIGHUP reloads go through it.
+    public static func load(path: String, listen: ListenAddress) throws(ConfigurationError) -> TokenTable {
+        let table = try Self.load(path: path)
+        try table.checkDemoToken(file: path, listen: listen)
+        return table
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> TokenTable {
@@ -89,6 +129,7 @@ public struct TokenTable: Sendable {
         var problems: [String] = []
         var entries: [Entry] = []
         var names: Set<String> = []
+        var firsts: [[UInt8]: String] = [:]  // digest → "'name' at line n" of its first entry
         for item in list {
             let place = item.mark.map { "\(file):\($0.line)" } ?? file
             guard let mapping = item.mapping else {
@@ -107,6 +148,12 @@ public struct TokenTable: Sendable {
             guard let digest = Self.bytes(hex: hex), digest.count == 32 else {
                 problems.append("\(place): sha256: must be 64 hex digits (hazardmon tokens hash < token)")
                 continue
+            }
+            // Two entries with one hash would make the later grant win silently (a scoped token getting "*").
+            if let first = firsts[digest] {
+                problems.append("\(place): sha256: token '\(name)' has the same hash as token \(first); list each token once")
+            } else {
+                firsts[digest] = "'\(name)'" + (item.mark.map { " at line \($0.line)" } ?? "")
             }
             let devices = (mapping["devices"]?.sequence ?? []).compactMap(\.string)
             let sites = (mapping["sites"]?.sequence ?? []).compactMap(\.string)

@@ -444,7 +444,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("serve on a taken address exits 69 (EX_UNAVAILABLE) with one critical line")
+    @Test("serve on a taken address exits 78 (EX_CONFIG: the message names the listen key) with one critical line")
     func addressTaken() async throws {
         try await withTemporaryFolder { folder in
             try TestRegister.write(into: folder)
@@ -456,7 +456,7 @@ struct CommandLineTests {
             let config = second.appendingPathComponent("hazardmon.yaml")
             try Data("listen: 127.0.0.1:\(daemon.port)\ndatabase: hazardmon.sqlite\nsites: sites\ntokens: tokens.yaml\n".utf8).write(to: config)
             let result = try HazardmonRun.run(["serve", "--config", config.path], timeout: .seconds(30))
-            #expect(result.status == 69, "\(result.err)")
+            #expect(result.status == 78, "\(result.err)")
             #expect(result.errLines.filter { $0.contains(" critical hazardmon: cannot start") }.count == 1, "\(result.err)")
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0)

@@ -35,7 +35,7 @@ struct ConfigurationTests {
         ("queue_bound: lots\n", "c.yaml:1: queue_bound: 'lots' must be a whole number in 1...100000000"),
         ("synchronous: sometimes\n", "c.yaml:1: synchronous: 'sometimes' must be normal or full"),
         ("log_level: loud\n", "c.yaml:1: log_level: 'loud' must be one of trace, debug, info, notice, warning, error, critical"),
-        ("sites: sites\ntick_ms: 50\n", "c.yaml:2: tick_ms: unknown key (known: body_limit_bytes, database, flush_readings, future_tolerance_s, listen, log_level, queue_bound, retention_days, roster, rule_clock_s, shutdown_timeout_s, sites, synchronous, thresholds, tick_interval_ms, tokens)"),
+        ("sites: sites\ntick_ms: 50\n", "c.yaml:2: tick_ms: unknown key (known: body_limit_bytes, body_memory_bytes, database, flush_readings, future_tolerance_s, idle_timeout_s, listen, log_level, max_connections, metrics_listen, queue_bound, read_timeout_s, retention_days, roster, rule_clock_s, shutdown_timeout_s, sites, synchronous, thresholds, tick_interval_ms, tokens)"),
         ("- a\n- b\n", "c.yaml: expected a mapping of keys, see deploy/hazardmon.example.yaml"),
     ])
     func badConfiguration(text: String, problem: String) {

@@ -27,6 +27,7 @@ final class DaemonProcess: Sendable {
             tokens: tokens.yaml
             log_level: info
             \(extraConfiguration.contains("tick_interval_ms") ? "" : "tick_interval_ms: 20")
+            \(extraConfiguration.contains("metrics_listen") ? "" : "metrics_listen: 127.0.0.1:0")
             \(extraConfiguration)
             """.utf8).write(to: config)
         let log = folder.appendingPathComponent("daemon-\(UUID().uuidString).log")

@@ -55,7 +55,7 @@ struct RulesDaemonTests {
             #expect(levels.map(\.siteCode) == ["G001"])
             #expect(levels.first?.level == .yellow)
             #expect(levels.first?.since == Timestamp.parse(t2))
-            let metrics = try await client.request("GET", "/metrics").text
+            let metrics = try await client.metrics().text
             #expect(metrics.contains(#"hazardmon_site_level{site="G001"} 2"#))
             #expect(metrics.contains(#"hazardmon_level_transitions_total{to="yellow"} 1"#))
         }

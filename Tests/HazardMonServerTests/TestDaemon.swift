@@ -103,12 +103,13 @@ func withDaemon<T>(
 
 /// A real daemon on the register, rules and database already in `folder` (as a restart finds them).
 func withDaemon<T>(
-    in folder: URL, configure: (inout ServerConfiguration) -> Void = { _ in },
+    in folder: URL, configure: (inout ServerConfiguration) -> Void = { _ in }, environment: [String: String] = [:],
     _ body: (TestClient, URL) async throws -> T
 ) async throws -> T {
     var configuration = ServerConfiguration()
     configuration.port = 0
     configuration.tickIntervalMilliseconds = 10
+    configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
     configuration = configuration.resolvingPaths(against: folder.path)
     configure(&configuration)
     configuration.database = folder.appendingPathComponent("hazardmon.sqlite").path
@@ -126,7 +127,7 @@ func withDaemon<T>(configuration: ServerConfiguration, _ body: (TestClient) asyn
     let task = Task {
         // Finishing the stream lets a daemon that fails before listening end the wait below.
         defer { continuation.finish() }
-        try await Daemon.run(configuration: config, logger: logger, environment: [:]) { handle in
+        try await Daemon.run(configuration: config, logger: logger, environment: environment) { handle in
             continuation.yield(handle)
         }
     }
@@ -136,7 +137,7 @@ func withDaemon<T>(configuration: ServerConfiguration, _ body: (TestClient) asyn
         throw TestFailure("the daemon stopped before it listened")
     }
     do {
-        let result = try await body(TestClient(port: handle.port))
+        let result = try await body(TestClient(port: handle.port, metricsPort: handle.metricsPort))
         await handle.stop()
         try await task.value
         return result
@@ -155,6 +156,8 @@ struct TestFailure: Error, CustomStringConvertible {
 /// A plain HTTP client (URLSession over libcurl) for the daemon under test.
 struct TestClient: Sendable {
     let port: Int
+    /// The `metrics_listen` listener's port, when there is one.
+    var metricsPort: Int? = nil
 
     struct Reply: Sendable {
         var status: Int
@@ -170,9 +173,10 @@ struct TestClient: Sendable {
     }
 
     func request(
-        _ method: String, _ path: String, body: Data? = nil, token: String? = nil, headers extra: [String: String] = [:]
+        _ method: String, _ path: String, body: Data? = nil, token: String? = nil, headers extra: [String: String] = [:],
+        port: Int? = nil
     ) async throws -> Reply {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(self.port)\(path)")!)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
@@ -186,6 +190,12 @@ struct TestClient: Sendable {
             headers[String(describing: key).lowercased()] = String(describing: value)
         }
         return Reply(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `GET /metrics` from the metrics listener.
+    func metrics() async throws -> Reply {
+        guard let port = self.metricsPort else { throw TestFailure("the daemon has no metrics listener") }
+        return try await self.request("GET", "/metrics", port: port)
     }
 
     /// POSTs `{"readings":[…]}` built from (device, channel, ts, value) tuples.
