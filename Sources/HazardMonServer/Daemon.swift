@@ -8,6 +8,7 @@ import HazardMonStore
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -29,7 +30,8 @@ public enum Daemon {
         // Everything that can refuse the start is checked before the database is touched, so that a refused
         // start leaves nothing behind: no database file, no folder, no half-imported register.
         try configuration.checkPaths()
-        let tokens = try TokenTable.load(path: configuration.tokens)
+        let tokens = try TokenTable.load(path: configuration.tokens, listen: ListenAddress(host: configuration.host, port: configuration.port))
+        try await Self.probeListeners(configuration)
         let databaseExists = FileManager.default.fileExists(atPath: configuration.database)
         let loaded = try await Self.loadRegister(configuration.sites, logger: logger, haveStored: databaseExists)
         // Bad rules at start are fatal: a county must not believe it is protected by rules that do not run.
@@ -143,6 +145,24 @@ public enum Daemon {
     static func store(_ registry: Registry, from folder: String, into store: Store, logger: Logger) async throws {
         let diff = try await store.replaceRegistry(registry)
         logger.info("register loaded", metadata: ["folder": "\(folder)", "sites": "\(registry.sites.count)", "diff": "\(diff)"])
+    }
+
+    /// Binds and closes each configured listen address once, so that an address in use (or not of this
+    /// machine) refuses the start before the database is created; the real bind later reports a race the
+    /// same way. Port 0 (tests) needs no probe.
+    static func probeListeners(_ configuration: ServerConfiguration) async throws {
+        var addresses = [("listen", ListenAddress(host: configuration.host, port: configuration.port))]
+        if let metrics = configuration.metricsListen { addresses.append(("metrics_listen", metrics)) }
+        for (key, address) in addresses where address.port != 0 {
+            do {
+                let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .bind(host: address.host, port: address.port).get()
+                try await channel.close()
+            } catch let error as IOError {
+                throw explainBindError(error, key: key, address: address)
+            }
+        }
     }
 
     /// Creates the database's folder when missing, with an error that names the `database` key.

@@ -171,22 +171,23 @@ struct ListenerService<App: ApplicationProtocol>: Service {
         do {
             try await self.app.run()
         } catch let error as IOError {
-            throw Self.explain(error, key: self.key, address: self.address)
+            throw explainBindError(error, key: self.key, address: self.address)
         }
     }
+}
 
-    static func explain(_ error: IOError, key: String, address: ListenAddress) -> any Error {
-        switch error.errnoCode {
-        case EADDRINUSE:
-            ConfigurationError(problems: [
-                "\(key): \(address) is already in use (another hazardmon, or another server); stop it or set \(key) to a free port"
-            ])
-        case EACCES:
-            ConfigurationError(problems: ["\(key): \(address): permission denied (ports below 1024 need privileges); set \(key) to a port above 1023"])
-        case EADDRNOTAVAIL:
-            ConfigurationError(problems: ["\(key): \(address) is not an address of this machine; set \(key) to one of its addresses or 0.0.0.0"])
-        default:
-            error
-        }
+/// A bind failure in the words of the configuration: the address and the key to change.
+func explainBindError(_ error: IOError, key: String, address: ListenAddress) -> any Error {
+    switch error.errnoCode {
+    case EADDRINUSE:
+        ConfigurationError(problems: [
+            "\(key): \(address) is already in use (another hazardmon, or another server); stop it or set \(key) to a free port"
+        ])
+    case EACCES:
+        ConfigurationError(problems: ["\(key): \(address): permission denied (ports below 1024 need privileges); set \(key) to a port above 1023"])
+    case EADDRNOTAVAIL:
+        ConfigurationError(problems: ["\(key): \(address) is not an address of this machine; set \(key) to one of its addresses or 0.0.0.0"])
+    default:
+        error
     }
 }

@@ -32,6 +32,7 @@ struct ExampleConfigTests {
         // source tree) differ from what `hazardmon serve --config deploy/hazardmon.example.yaml` uses.
         try await withTemporaryFolder { folder in
             configuration.port = 0
+            configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
             configuration.database = folder.appendingPathComponent("var/hazardmon.sqlite").path
             let reply = try await withDaemon(configuration: configuration) { client in
                 try await Self.postOneReading(client, token: Self.demoToken)
@@ -68,6 +69,7 @@ struct ExampleConfigTests {
             var configuration = try ServerConfiguration.load(path: etc.appendingPathComponent("hazardmon.yaml").path)
             #expect(configuration.tokens == etc.path + "/tokens.yaml")
             configuration.port = 0
+            configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
             let reply = try await withDaemon(configuration: configuration) { client in
                 let demo = try await Self.postOneReading(client, token: Self.demoToken)
                 #expect(demo.status == 401)  // the demo token is not installed
@@ -102,6 +104,7 @@ struct ExampleConfigTests {
             let file = etc.appendingPathComponent("hazardmon.yaml").path
             var configuration = try ServerConfiguration.load(path: file)
             configuration.port = 0
+            configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
             let error = await Self.refusedStart(configuration)
             let tokens = etc.path + "/tokens.yaml"
             #expect(
@@ -116,7 +119,7 @@ struct ExampleConfigTests {
     func oneLine() async throws {
         try await withTemporaryFolder { folder in
             let file = folder.appendingPathComponent("hazardmon.yaml")
-            try Data("listen: 127.0.0.1:0\n".utf8).write(to: file)
+            try Data("listen: 127.0.0.1:0\nmetrics_listen: none\n".utf8).write(to: file)
             let configuration = try ServerConfiguration.load(path: file.path)
             let error = await Self.refusedStart(configuration)
             #expect(error.contains("\(folder.path)/sites: no such folder (the 'sites' key of \(file.path))"))
@@ -131,6 +134,7 @@ struct ExampleConfigTests {
             let (etc, state) = try Self.install(into: folder)
             var configuration = try ServerConfiguration.load(path: etc.appendingPathComponent("hazardmon.yaml").path)
             configuration.port = 0
+            configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
             let rules = etc.appendingPathComponent("thresholds/zz-bad.yaml")
             try Data("rules:\n  - id: broken\n    sensor: rain\n".utf8).write(to: rules)
             let ruleError = await Self.refusedStart(configuration)

@@ -50,9 +50,11 @@ struct NetworkProcessTests {
             if process.isRunning { process.terminate() }
             let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(process.terminationStatus == 78, "\(text)")
+            // Refused before the database: nothing left behind, nothing imported.
+            #expect(!FileManager.default.fileExists(atPath: second.appendingPathComponent("db.sqlite").path))
             #expect(
-                text.hasSuffix(
-                    "listen: 127.0.0.1:\(first.port) is already in use (another hazardmon, or another server); stop it or set listen to a free port\n"),
+                text.contains(
+                    "critical hazardmon: cannot start: configuration or tokens file problem=\"listen: 127.0.0.1:\(first.port) is already in use (another hazardmon, or another server); stop it or set listen to a free port\""),
                 "\(text)")
         }
     }
