@@ -135,14 +135,7 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw CommandFailure("cannot read \(setup.database) as a HazardMon database: \(error)", code: .dataError)
         }
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await withStore(store, body)
     }
 
     /// Runs `body` with the database open for writing, creating the file and its folder when missing.
@@ -161,14 +154,7 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw CommandFailure("\(error)", code: .ioError)
         }
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await withStore(store, body)
     }
 
     /// The arguments that make `sites import` write where this command read.

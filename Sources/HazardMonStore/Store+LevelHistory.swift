@@ -30,21 +30,7 @@ extension Store {
             """)
         try query.bind(Int64(max(0, last)), at: 1)
         let newestFirst = try query.fetchAll { row throws(StorageError) in
-            let code = row.string(at: 0)
-            guard let fromLevel = WarningLevel(rawValue: row.int(at: 1)), let toLevel = WarningLevel(rawValue: row.int(at: 2)),
-                let cause = LevelTransition.Cause(rawValue: row.string(at: 4))
-            else { throw .corrupt("level_transitions: a row of site \(code) has an unknown level or cause") }
-            let evidence: [Evidence]
-            do {
-                evidence = try decoder.decode([Evidence].self, from: Data(row.string(at: 6).utf8))
-            } catch {
-                throw .corrupt("level_transitions: evidence of site \(code) cannot be decoded: \(error)")
-            }
-            return RecordedTransition(
-                transition: LevelTransition(
-                    siteCode: code, from: fromLevel, to: toLevel, at: row.int64(at: 3), cause: cause, late: row.int(at: 5) != 0,
-                    evidence: evidence),
-                recordedAt: row.int64(at: 7))
+            RecordedTransition(transition: try RuleTables.transition(row, decoder: decoder), recordedAt: row.int64(at: 7))
         }
         return newestFirst.reversed()
     }

@@ -218,21 +218,25 @@ public enum RuleTables {
         try query.bind(from, at: 1)
         try query.bind(to, at: 2)
         try query.bind(site, at: 3)
-        return try query.fetchAll { row throws(StorageError) in
-            let code = row.string(at: 0)
-            guard let fromLevel = WarningLevel(rawValue: row.int(at: 1)), let toLevel = WarningLevel(rawValue: row.int(at: 2)),
-                let cause = LevelTransition.Cause(rawValue: row.string(at: 4))
-            else { throw .corrupt("level_transitions: a row of site \(code) has an unknown level or cause") }
-            let evidence: [Evidence]
-            do {
-                evidence = try decoder.decode([Evidence].self, from: Data(row.string(at: 6).utf8))
-            } catch {
-                throw .corrupt("level_transitions: evidence of site \(code) cannot be decoded: \(error)")
-            }
-            return LevelTransition(
-                siteCode: code, from: fromLevel, to: toLevel, at: row.int64(at: 3), cause: cause, late: row.int(at: 5) != 0,
-                evidence: evidence)
+        return try query.fetchAll { row throws(StorageError) in try Self.transition(row, decoder: decoder) }
+    }
+
+    /// A `level_transitions` row whose first seven columns are `site_code, from_level, to_level, at, cause,
+    /// late, evidence`.
+    static func transition(_ row: borrowing Statement, decoder: JSONDecoder) throws(StorageError) -> LevelTransition {
+        let code = row.string(at: 0)
+        guard let fromLevel = WarningLevel(rawValue: row.int(at: 1)), let toLevel = WarningLevel(rawValue: row.int(at: 2)),
+            let cause = LevelTransition.Cause(rawValue: row.string(at: 4))
+        else { throw .corrupt("level_transitions: a row of site \(code) has an unknown level or cause") }
+        let evidence: [Evidence]
+        do {
+            evidence = try decoder.decode([Evidence].self, from: Data(row.string(at: 6).utf8))
+        } catch {
+            throw .corrupt("level_transitions: evidence of site \(code) cannot be decoded: \(error)")
         }
+        return LevelTransition(
+            siteCode: code, from: fromLevel, to: toLevel, at: row.int64(at: 3), cause: cause, late: row.int(at: 5) != 0,
+            evidence: evidence)
     }
 
     /// Stored notices with `from <= at < to`, in time order.
