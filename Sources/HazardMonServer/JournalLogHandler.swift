@@ -5,6 +5,12 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
+// `struct stat`'s members belong, for the type checker, to whichever Clang module first included
+// <sys/stat.h>; with --static-swift-stdlib that is Dispatch's CDispatch, and MemberImportVisibility then
+// wants it imported (make install builds that way).
+#if canImport(CDispatch)
+import CDispatch
+#endif
 
 /// swift-log to stderr, one line per event, with sd-daemon(3) priority prefixes under the systemd journal.
 ///
