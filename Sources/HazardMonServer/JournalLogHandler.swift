@@ -5,6 +5,10 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
+// Debug builds on Linux can attribute stat to CDispatch's copy of <sys/stat.h> (MemberImportVisibility).
+#if canImport(CDispatch)
+import CDispatch
+#endif
 
 /// swift-log to stderr, one line per event, with sd-daemon(3) priority prefixes under the systemd journal.
 ///
