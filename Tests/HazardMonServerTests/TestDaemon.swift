@@ -115,11 +115,12 @@ func withDaemon<T>(
     configuration.database = folder.appendingPathComponent("hazardmon.sqlite").path
     configuration.sites = folder.appendingPathComponent("sites").path
     configuration.tokens = folder.appendingPathComponent("tokens.yaml").path
-    return try await withDaemon(configuration: configuration) { client in try await body(client, folder) }
+    return try await withDaemon(configuration: configuration, environment: environment) { client in try await body(client, folder) }
 }
 
 /// A real daemon with exactly `configuration` (its port should be 0), stopped afterwards.
-func withDaemon<T>(configuration: ServerConfiguration, _ body: (TestClient) async throws -> T) async throws -> T {
+func withDaemon<T>(
+    configuration: ServerConfiguration, environment: [String: String] = [:], _ body: (TestClient) async throws -> T) async throws -> T {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let (handles, continuation) = AsyncStream.makeStream(of: DaemonHandle.self)
