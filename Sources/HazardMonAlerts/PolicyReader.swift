@@ -159,8 +159,15 @@ struct PolicyReader {
             let during = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             return RosterIssue(file: file, line: mark.line, field: nil, reason: "not valid YAML: \(problem)\(during)")
         case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the first occurrence; point at the second, the line a user just added.
+            let key = duplicates.first ?? ""
+            let first = context.mark.line
+            let lines = context.text.split(separator: "\n", omittingEmptySubsequences: false)
+            let indent = first >= 1 && first <= lines.count ? lines[first - 1].prefix { $0 == " " } : ""
+            let again = (first..<max(first, lines.count)).first { lines[$0] == indent + key + ":" || lines[$0].hasPrefix(indent + key + ": ") }
             return RosterIssue(
-                file: file, line: context.mark.line, field: duplicates.first, reason: "key given twice in one mapping"
+                file: file, line: again.map { $0 + 1 } ?? first, field: key,
+                reason: "key given twice in one mapping (first at line \(first))"
             )
         default:
             return RosterIssue(file: file, line: nil, field: nil, reason: "not valid YAML: \(error)")
