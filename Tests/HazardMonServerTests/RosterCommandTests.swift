@@ -56,4 +56,20 @@ struct RosterCommandTests {
             #expect(run.out.hasPrefix("\(Self.checkout.path)/roster: 194 contacts"))
         }
     }
+
+    @Test("roster check --help keeps its examples whole at 80 columns")
+    func help() throws {
+        let narrow = try HazardmonRun.run(["roster", "check", "--help"], environment: ["COLUMNS": "80"])
+        let wide = try HazardmonRun.run(["roster", "check", "--help"], environment: ["COLUMNS": "300"])
+        #expect(narrow.status == 0)
+        #expect(narrow.out.contains("\n  hazardmon roster check roster --sites sites\n"))
+        // The discussion, between the overview (wrapped like any prose) and USAGE.
+        let discussion = { (text: String) -> String in
+            guard let start = text.range(of: "\n\n"), let end = text.range(of: "\nUSAGE:"), start.upperBound <= end.lowerBound
+            else { return "" }
+            return String(text[start.upperBound..<end.lowerBound])
+        }
+        #expect(discussion(narrow.out).contains("exits with 65"))
+        #expect(discussion(narrow.out) == discussion(wide.out))
+    }
 }
