@@ -62,8 +62,11 @@ public enum ContactRole: String, Sendable, Hashable, Codable, CaseIterable, Comp
 ///
 /// Ordered from the bottom: an unacknowledged alert escalates from a tier to the next one up.
 public enum EscalationTier: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
+    /// A village (村): its monitor, head and grid workers.
     case village
+    /// A township (乡镇): its duty officers.
     case township
+    /// The county (县): its duty officers.
     case county
 
     public var description: String { self.rawValue }
