@@ -49,6 +49,31 @@ public struct Roster: Sendable, Hashable {
         self.unreachable(level: level, scope: .village(code: village))
     }
 
+    /// The contacts of `scope` whom some gateway reaches and who hold a role of its tier (the township's
+    /// duty officers, the county's): the people an alert reaches when it climbs to that scope.
+    public func tierContacts(scope: ContactScope) -> [Contact] {
+        self.contacts.filter { contact in
+            contact.scope == scope && contact.isReachable && contact.roles.contains { $0.tier == scope.tier }
+        }
+    }
+
+    /// The scope an alert in `scope` climbs to: the next tier of the policy's escalation, for a village its
+    /// township (by `registry`); nil when the scope's tier is the last of the escalation, or not in it.
+    public func scopeAbove(_ scope: ContactScope, registry: Registry) -> ContactScope? {
+        guard let index = self.policy.escalation.firstIndex(of: scope.tier), index + 1 < self.policy.escalation.count else {
+            return nil
+        }
+        switch self.policy.escalation[index + 1] {
+        case .village:
+            return nil
+        case .township:
+            guard case .village(let code) = scope, let village = registry.villages.first(where: { $0.code == code }) else { return nil }
+            return .township(name: village.township)
+        case .county:
+            return .county
+        }
+    }
+
     /// Whether the county duty officer, who is told when a village has nobody reachable, can be reached.
     public var countyDutyReachable: Bool {
         self.contacts.contains { $0.scope == .county && $0.isReachable && $0.roles.contains(.countyDuty) }

@@ -236,10 +236,15 @@ public enum RosterLoader {
                 let roles = entry.roles.filter { $0.tier == scope.tier || $0.tier == nil }.map(\.key).joined(separator: " or ")
                 var place = "\(scope)"
                 if case .village(let code) = scope, let village = villages[code] { place += " \(village.name) (\(village.township))" }
+                var above = ""
+                if let next = roster.scopeAbove(scope, registry: registry) {
+                    let count = roster.tierContacts(scope: next).count
+                    above = " (\(next) above it: " + (count == 0 ? "nobody reachable either)" : "\(count) reachable)")
+                }
                 issues.append(
                     RosterIssue(
                         file: Self.policyFile, line: entry.notifyLine > 0 ? entry.notifyLine : nil, field: "levels.\(level.name).notify",
-                        reason: "\(place) has nobody reachable at \(level.name): no \(roles) there with a channel in \(Self.contactsFile)"
+                        reason: "\(place) has nobody reachable at \(level.name): no \(roles) there with a channel in \(Self.contactsFile)\(above)"
                     )
                 )
             }

@@ -84,20 +84,31 @@ let unreachableRosters: [BadRoster] = [
         name: "a village without its monitor", contacts: [("500999201201,丙一,monitor,13800000005,sms,en\n", "")],
         expected: [
             "policy.yaml:3: levels.blue.notify: village 500999201201 石板村 (白岩乡) has nobody reachable at blue: "
-                + "no monitor there with a channel in contacts.csv"
+                + "no monitor there with a channel in contacts.csv (township 白岩乡 above it: 1 reachable)"
         ]),
     BadRoster(
         name: "a monitor without a channel", contacts: [("13800000005,sms,en", "13800000005,,en")],
         expected: [
             "policy.yaml:3: levels.blue.notify: village 500999201201 石板村 (白岩乡) has nobody reachable at blue: "
-                + "no monitor there with a channel in contacts.csv"
+                + "no monitor there with a channel in contacts.csv (township 白岩乡 above it: 1 reachable)"
         ]),
+    BadRoster(
+        name: "a village and its township both unreachable",
+        contacts: [("13800000005,sms,en", "13800000005,,en"), ("13800000008,sms,zh", "13800000008,,zh")],
+        expected: [
+            "policy.yaml:3: levels.blue.notify: village 500999201201 石板村 (白岩乡) has nobody reachable at blue: "
+                + "no monitor there with a channel in contacts.csv (township 白岩乡 above it: nobody reachable either)"
+        ] + [3, 5, 9, 12].enumerated().map { index, line in
+            let level = ["blue", "yellow", "orange", "red"][index]
+            return "policy.yaml:\(line): levels.\(level).notify: township 白岩乡 has nobody reachable at \(level): "
+                + "no township_duty there with a channel in contacts.csv (county above it: 1 reachable)"
+        }),
     BadRoster(
         name: "a township duty officer without a channel", contacts: [("13800000008,sms,zh", "13800000008,,zh")],
         expected: [3, 5, 9, 12].enumerated().map { index, line in
             let level = ["blue", "yellow", "orange", "red"][index]
             return "policy.yaml:\(line): levels.\(level).notify: township 白岩乡 has nobody reachable at \(level): "
-                + "no township_duty there with a channel in contacts.csv"
+                + "no township_duty there with a channel in contacts.csv (county above it: 1 reachable)"
         }),
     BadRoster(
         name: "no county duty officer", contacts: [("county,戊一,county_duty,13800000009,voice;journal,zh\n", "")],

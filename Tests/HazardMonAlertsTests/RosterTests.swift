@@ -82,6 +82,10 @@ struct RosterTests {
         #expect(roster.unreachableScopes(level: .blue, registry: RosterFixture.registry) == [.village(code: "500999201201")])
         // A village missing from the roster altogether (a village added to the register after the roster).
         #expect(roster.unreachable(level: .red, village: "500999999999"))
+        #expect(roster.scopeAbove(.village(code: "500999201201"), registry: RosterFixture.registry) == .township(name: "白岩乡"))
+        #expect(roster.scopeAbove(.township(name: "白岩乡"), registry: RosterFixture.registry) == .county)
+        #expect(roster.scopeAbove(.county, registry: RosterFixture.registry) == nil)
+        #expect(roster.tierContacts(scope: .township(name: "白岩乡")).map(\.name) == ["丁二"])
         #expect(roster.countyDutyReachable)
         roster.contacts.removeAll { $0.roles.contains(.countyDuty) }
         #expect(!roster.countyDutyReachable)
