@@ -85,6 +85,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Evacuation alerts: the village contact roster and the alert policy, loaded and checked against the
+        // register. Pure: reads text files, no SQLite or PROJ calls of its own (the register's CSV reading is
+        // reused from HazardMonRegistry, durations from HazardMonRules).
+        .target(
+            name: "HazardMonAlerts",
+            dependencies: [
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonRegistry"),
+                .target(name: "HazardMonRules"),
+                yams,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The daemon: configuration, HTTP feed, Dispatch-timer ingestion loop, metrics, systemd, ServiceGroup.
         .target(
             name: "HazardMonServer",
@@ -110,6 +123,7 @@ let package = Package(
             name: "HazardMon",
             dependencies: [
                 argumentParser,
+                .target(name: "HazardMonAlerts"),
                 .target(name: "HazardMonCore"),
                 .target(name: "HazardMonGeo"),
                 .target(name: "HazardMonRegistry"),
@@ -122,6 +136,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(
+            name: "HazardMonAlertsTests",
+            dependencies: [
+                .target(name: "HazardMonAlerts"),
+                .target(name: "HazardMonCore"),
+                .target(name: "HazardMonGeo"),
+                .target(name: "HazardMonRegistry"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HazardMonCoreTests",
             dependencies: [.target(name: "HazardMonCore")],

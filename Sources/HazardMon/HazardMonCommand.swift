@@ -21,7 +21,7 @@ struct HazardMonCommand: AsyncParsableCommand {
             74 I/O error, 78 bad configuration.
             """,
         version: HazardMonVersion.current,
-        subcommands: [ServeCommand.self, SitesCommand.self, RulesCommand.self, TokensCommand.self, GeoCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, SitesCommand.self, RulesCommand.self, RosterCommand.self, TokensCommand.self, GeoCommand.self, BenchCommand.self]
     )
 
     /// ArgumentParser's entry, except that a ``CommandFailure`` is a message and its sysexits code, not a

@@ -3,27 +3,27 @@ import Foundation
 import HazardMonCore
 
 /// Reads typed fields from one row, logging a `file:line: field: reason` issue for each bad one.
-struct FieldReader {
+package struct FieldReader {
     let file: String
     let row: TableRow
-    private(set) var issues = IssueLog()
+    package private(set) var issues = IssueLog()
 
-    init(file: String, row: TableRow) {
+    package init(file: String, row: TableRow) {
         self.file = file
         self.row = row
     }
 
-    mutating func fail(_ field: String?, _ reason: String) {
+    package mutating func fail(_ field: String?, _ reason: String) {
         self.issues.add(self.file, self.row.location, field, reason)
     }
 
     /// An optional text field.
-    func text(_ field: String) -> String? {
+    package func text(_ field: String) -> String? {
         self.row[field]
     }
 
     /// A required text field; logs when empty.
-    mutating func requiredText(_ field: String) -> String? {
+    package mutating func requiredText(_ field: String) -> String? {
         guard let value = self.row[field] else {
             self.fail(field, "required field is empty")
             return nil
@@ -102,7 +102,7 @@ struct FieldReader {
     }
 
     /// A value from a closed set, written as its English key or its Chinese name.
-    mutating func choice<Value>(_ field: String, _ choices: [String: Value], required: Bool = false) -> Value? {
+    package mutating func choice<Value>(_ field: String, _ choices: [String: Value], required: Bool = false) -> Value? {
         guard let raw = self.row[field] else {
             if required { self.fail(field, "required field is empty") }
             return nil

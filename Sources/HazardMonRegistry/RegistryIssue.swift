@@ -54,16 +54,18 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
 }
 
 /// Collects issues while a register is read, so that one pass reports every problem.
-struct IssueLog {
-    private(set) var issues: [RegistryIssue] = []
+package struct IssueLog {
+    package private(set) var issues: [RegistryIssue] = []
 
-    var isEmpty: Bool { self.issues.isEmpty }
+    package init() {}
+
+    package var isEmpty: Bool { self.issues.isEmpty }
 
     mutating func add(_ issue: RegistryIssue) {
         self.issues.append(issue)
     }
 
-    mutating func add(_ file: String, _ location: RegistryIssue.Location, _ field: String?, _ reason: String) {
+    package mutating func add(_ file: String, _ location: RegistryIssue.Location, _ field: String?, _ reason: String) {
         self.issues.append(RegistryIssue(file: file, location: location, field: field, reason: reason))
     }
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Cells are kept in column order against a header shared by all rows of a file, so reading a
 /// 100,000-row file builds no dictionary per row.
-struct TableRow {
+package struct TableRow {
     /// Canonical column names to cell positions, one per file.
     final class Header {
         let positions: [String: Int]
@@ -19,7 +19,7 @@ struct TableRow {
         }
     }
 
-    var location: RegistryIssue.Location
+    package var location: RegistryIssue.Location
     let header: Header
     /// Trimmed cells in column order; nil for an empty cell.
     var cells: [String?]
@@ -37,24 +37,27 @@ struct TableRow {
     }
 
     /// The non-empty value of a column, or nil.
-    subscript(column: String) -> String? {
+    package subscript(column: String) -> String? {
         guard let index = self.header.positions[column], index < self.cells.count else { return nil }
         return self.cells[index]
     }
 }
 
 /// A register file's columns: canonical names, their Chinese aliases, and which are required.
-struct TableSchema {
-    struct Column {
+package struct TableSchema {
+    package struct Column {
         var name: String
         var aliases: [String]
         var required: Bool
     }
 
     var columns: [Column]
+    /// The README that documents these columns, named when a header has an unknown column.
+    var readme: String
 
-    init(_ columns: [Column]) {
+    package init(_ columns: [Column], readme: String = "sites/README.md") {
         self.columns = columns
+        self.readme = readme
     }
 
     /// Maps a header cell to its canonical column name (case- and space-insensitive, aliases accepted).
@@ -68,11 +71,11 @@ struct TableSchema {
 }
 
 extension TableSchema.Column {
-    static func required(_ name: String, _ aliases: String...) -> Self {
+    package static func required(_ name: String, _ aliases: String...) -> Self {
         Self(name: name, aliases: aliases, required: true)
     }
 
-    static func optional(_ name: String, _ aliases: String...) -> Self {
+    package static func optional(_ name: String, _ aliases: String...) -> Self {
         Self(name: name, aliases: aliases, required: false)
     }
 }
@@ -83,7 +86,7 @@ extension TableSchema.Column {
 /// sees in an editor. Header problems (unknown, duplicate or missing required columns) are logged and
 /// yield no rows; a row with more or fewer cells than the header, and a row with a stray quote, is logged
 /// and skipped; blank rows are skipped.
-func parseCSV(_ text: String, file: String, schema: TableSchema, issues: inout IssueLog) -> [TableRow] {
+package func parseCSV(_ text: String, file: String, schema: TableSchema, issues: inout IssueLog) -> [TableRow] {
     var rejected: [TableRow] = []
     return parseCSV(text, file: file, schema: schema, issues: &issues, rejected: &rejected)
 }
@@ -113,7 +116,7 @@ func parseCSV(
             continue
         }
         guard let name = schema.canonicalName(of: trimmed) else {
-            issues.add(file, .line(1), trimmed, "unknown column (see sites/README.md for the columns of this file)")
+            issues.add(file, .line(1), trimmed, "unknown column (see \(schema.readme) for the columns of this file)")
             headerOK = false
             names.append(nil)
             continue
