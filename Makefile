@@ -24,7 +24,7 @@ release: deps
 ## install: release build with the Swift runtime linked statically, checked to need only system
 ##   libraries, installed as $(DESTDIR)$(PREFIX)/bin/hazardmon
 install: deps
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(INSTALL_BUILD)
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --scratch-path $(INSTALL_BUILD)
 	scripts/check-binary.sh $(INSTALL_BUILD)/release/hazardmon
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(INSTALL_BUILD)/release/hazardmon $(DESTDIR)$(PREFIX)/bin/hazardmon
