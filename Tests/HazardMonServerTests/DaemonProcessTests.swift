@@ -132,7 +132,13 @@ struct DaemonProcessTests {
             let load = LoadGenerator()
             let stopped = Mutex(false)
             async let writing: Void = load.run(port: daemon.port, writers: 4, batch: 50) { stopped.withLock { $0 } }
+            // Kill once the load has had a fair run (on a busy shared machine that can take longer than 1.5 s),
+            // bounded by 20 s.
+            let deadline = ContinuousClock.now + .seconds(20)
             try await Task.sleep(for: .milliseconds(1500))
+            while load.tally.withLock({ $0.acknowledged.count }) <= 500, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             daemon.signal(SIGKILL)
             _ = try await daemon.waitForExit()
             stopped.withLock { $0 = true }
