@@ -19,6 +19,8 @@ public struct AlertEvent: Sendable, Hashable, Codable, CustomStringConvertible {
         case superseded(keys: [String])
         /// The level's alert message went out less than the repeat interval ago, at `lastAt`: not sent again.
         case repeatSuppressed(level: WarningLevel, lastAt: Int64)
+        /// The level still stands `repeat_interval` after its alert message last went out: it is sent again.
+        case repeated(level: WarningLevel)
         /// A tier acknowledged (叫应).
         case acknowledged(tier: EscalationTier, by: String, note: String?)
         /// A tier that has not acknowledged was reminded.
@@ -65,6 +67,8 @@ public struct AlertEvent: Sendable, Hashable, Codable, CustomStringConvertible {
             return head + "superseded " + keys.joined(separator: " ")
         case .repeatSuppressed(let level, let lastAt):
             return head + "repeat suppressed \(level) (last @\(lastAt))"
+        case .repeated(let level):
+            return head + "repeated \(level)"
         case .acknowledged(let tier, let by, let note):
             return head + "acknowledged \(tier) by \(by)" + (note.map { " note \($0)" } ?? "")
         case .reminded(let tier):

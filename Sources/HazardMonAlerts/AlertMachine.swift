@@ -34,7 +34,9 @@ public struct AlertState: Sendable, Hashable, Codable {
 ///   An acknowledgement stops the tier's reminders and escalation until the alert rises again (a rise tells the
 ///   level's tiers again and re-arms them).
 /// - A level's alert message is not sent again within the policy's `repeat_interval` of the last one in the
-///   same alert (a level that falls and rises again). A rise supersedes queued lower-level messages.
+///   same alert (a level that falls and rises again). While the level stands (open, not easing), it is sent
+///   again to the level's roles every `repeat_interval` after the last one, acknowledged or not; this does not
+///   re-arm acknowledgements. A rise supersedes queued lower-level messages.
 /// - A fall is recorded, no message goes out. Back at none, a blue or yellow alert resolves itself (stand-down
 ///   to those told at yellow); an orange or red one is marked easing and stays open until ``AlertInput/resolve(_:by:note:at:)``,
 ///   which sends the all-clear to everyone told.
@@ -223,6 +225,18 @@ public struct AlertMachine: Sendable {
                 for role in state.roles {
                     self.queue(.reminder, to: Recipient(role: role, tier: tier), level: state.level, at: now, causedBy: cause, alert: &alert, into: &step)
                 }
+            }
+        }
+        let level = alert.level
+        let roles = self.policy.roles(at: level)
+        if alert.status == .open, !roles.isEmpty, let last = alert.lastAlerted[level],
+            now - last >= Self.milliseconds(self.policy.repeatInterval)
+        {
+            changed = true
+            alert.lastAlerted[level] = now
+            let cause = self.record(.repeated(level: level), at: now, alert: &alert, into: &step)
+            for role in roles {
+                self.queue(.alert, to: Recipient(role: role), level: level, at: now, causedBy: cause, alert: &alert, into: &step)
             }
         }
         return changed

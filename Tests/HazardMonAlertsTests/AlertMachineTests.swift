@@ -271,6 +271,29 @@ import Testing
         ))
     }
 
+    @Test func aStandingLevelIsSentAgainEveryRepeatInterval() throws {
+        var machine = AlertMachine(policy: F.policy)
+        _ = try machine.apply([F.change(.none, .blue, at: 0), F.tick(119)])
+        let lines = try F.run([F.tick(120), F.tick(121), F.tick(239.9), F.tick(240), F.change(.blue, .none, at: 241)], machine: &machine)
+        #expect(lines == F.lines(
+            """
+            alert-1#4 @7200000 repeated blue
+            alert-1#5 @7200000 queued alert blue to monitor@village key alert-1/4/monitor@village
+            alert-1#6 @7200000 queued alert blue to township_duty@township key alert-1/4/township_duty@township
+            alert-1#7 @14400000 repeated blue
+            alert-1#8 @14400000 queued alert blue to monitor@village key alert-1/7/monitor@village
+            alert-1#9 @14400000 queued alert blue to township_duty@township key alert-1/7/township_duty@township
+            alert-1#10 @14460000 downgraded blue->none (lowered) []
+            alert-1#11 @14460000 superseded alert-1/1/monitor@village alert-1/1/township_duty@township alert-1/4/monitor@village alert-1/4/township_duty@township alert-1/7/monitor@village alert-1/7/township_duty@township
+            alert-1#12 @14460000 resolved by itself
+            """
+        ))
+        // An easing evacuation is not repeated.
+        var easing = AlertMachine(policy: F.policy)
+        _ = try easing.apply([F.change(.none, .red, at: 0), F.change(.red, .none, at: 1)])
+        #expect(F.story(try F.run([F.tick(600)], machine: &easing)).allSatisfy { !$0.contains("repeated") })
+    }
+
     @Test func drills() throws {
         var machine = AlertMachine(policy: F.policy)
         let step = try machine.apply([
