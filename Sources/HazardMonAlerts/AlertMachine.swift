@@ -90,7 +90,9 @@ public struct AlertMachine: Sendable {
         return step
     }
 
-    /// Applies inputs in order, stopping at the first refused one.
+    /// Applies inputs in order, their outputs joined. A refused input throws: the inputs before it stay applied
+    /// and their output is lost with the throw, so this is for tables and replays that expect no refusal; the
+    /// daemon applies one input at a time.
     public mutating func apply(_ inputs: [AlertInput]) throws(AlertError) -> AlertStep {
         var all = AlertStep()
         for input in inputs {

@@ -356,6 +356,18 @@ import Testing
         #expect(lines.filter { $0.contains("queued reminder") }.count == 5)
     }
 
+    @Test func eventsCarryTheRuleEnginesEvidence() throws {
+        var machine = AlertMachine(policy: F.policy)
+        let rain = Evidence(rule: "ff-rain", level: .orange, channelID: 7, channel: "RG01/rain", measure: "rain_1h", value: 61.5, threshold: 60, at: 1000, window: 3_600_000)
+        let tilt = Evidence(rule: "tilt", level: .yellow, measure: "angle", value: 81, threshold: 80, at: 2000)
+        let up = LevelTransition(siteCode: "S1", from: .none, to: .orange, at: 1000, cause: .raised, late: true, evidence: [rain])
+        let down = LevelTransition(siteCode: "S1", from: .orange, to: .yellow, at: 2000, cause: .lowered, evidence: [tilt])
+        let events = try machine.apply([.transition(up), .transition(down)]).events
+        #expect(events.first?.kind == .raised(level: .orange, cause: .raised, evidence: [rain]))
+        #expect(events.last?.kind == .downgraded(from: .orange, to: .yellow, cause: .lowered, evidence: [tilt]))
+        #expect(machine.openAlert(site: "S1")?.evidence == [tilt])
+    }
+
     @Test func unchangedLevelAndNoneWithoutAlertDoNothing() throws {
         var machine = AlertMachine(policy: F.policy)
         #expect(try machine.apply(F.change(.blue, .none, at: 0)).events.isEmpty)
