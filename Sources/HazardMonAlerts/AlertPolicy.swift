@@ -18,7 +18,8 @@ public struct AlertPolicy: Sendable, Hashable {
         /// How soon a told contact must acknowledge (叫应) before the alert escalates; nil: no
         /// acknowledgement is asked for at this level.
         public var ackWithin: Duration?
-        /// How often an unacknowledged alert is sent again before the deadline; nil: not repeated.
+        /// How often an unacknowledged alert is sent again before the deadline; nil: once, at half ``ackWithin``
+        /// (``AlertMachine``).
         public var remindEvery: Duration?
         /// The line of the level's key in `policy.yaml` (0 when not read from a file).
         public var line: Int
@@ -38,7 +39,8 @@ public struct AlertPolicy: Sendable, Hashable {
     public var levels: [WarningLevel: Level]
     /// The tiers an unacknowledged alert climbs, bottom first (`[village, township, county]`).
     public var escalation: [EscalationTier]
-    /// While a level stays raised and acknowledged, how often the told contacts hear it again.
+    /// While a level stays raised, how often the told contacts hear it again; a level that falls and rises
+    /// again within it is not sent again (``AlertMachine``).
     public var repeatInterval: Duration
     /// The gateways, by name.
     public var gateways: [String: Gateway]
