@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import HazardMonCore
+import HazardMonRegistry
 import HazardMonServer
 import HazardMonStore
 import Logging
@@ -155,6 +157,29 @@ struct GlobalOptions: ParsableArguments {
             throw CommandFailure("\(error)", code: .ioError)
         }
         return try await withStore(store, body)
+    }
+
+    /// What a `check` command reads: its folder (DIR, else the configuration's `key`) and the register
+    /// (`--sites`, else the configuration's), announced in one line on stderr, each checked to exist (66),
+    /// and the register loaded (65 with its problems).
+    static func checkedFolders(
+        _ what: String, directory: String?, key: KeyPath<ServerConfiguration, String>, sites: String?, config: String?,
+        logger: Logger
+    ) async throws -> (configuration: ServerConfiguration, folder: String, registry: Registry) {
+        let file = Self.configurationFile(explicit: config, database: nil)
+        let configuration = try Self.loadConfiguration(file)
+        let folder = directory ?? configuration[keyPath: key]
+        let sitesFolder = sites ?? configuration.sites
+        let sitesSource = Self.source(argument: sites, option: "--sites", file: file)
+        let folderSource = Self.source(argument: directory, option: "DIR", file: file)
+        logger.info("\(what) folder \(folder) (\(folderSource)), register folder \(sitesFolder) (\(sitesSource))")
+        try Self.requireFolder(sitesFolder, "register", from: sitesSource)
+        try Self.requireFolder(folder, what, from: folderSource)
+        do {
+            return (configuration, folder, try await RegistryLoader.load(directory: sitesFolder))
+        } catch {
+            throw CommandFailure("\(error)", code: .dataError)
+        }
     }
 
     /// The arguments that make `sites import` write where this command read.

@@ -46,22 +46,8 @@ struct RosterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = self.log.makeLogger()
-            let file = GlobalOptions.configurationFile(explicit: self.config, database: nil)
-            let configuration = try GlobalOptions.loadConfiguration(file)
-            let rosterFolder = self.directory ?? configuration.roster
-            let sitesFolder = self.sites ?? configuration.sites
-            let sitesSource = GlobalOptions.source(argument: self.sites, option: "--sites", file: file)
-            let rosterSource = GlobalOptions.source(argument: self.directory, option: "DIR", file: file)
-            logger.info("roster folder \(rosterFolder) (\(rosterSource)), register folder \(sitesFolder) (\(sitesSource))")
-            try GlobalOptions.requireFolder(sitesFolder, "register", from: sitesSource)
-            try GlobalOptions.requireFolder(rosterFolder, "roster", from: rosterSource)
-
-            let registry: Registry
-            do {
-                registry = try await RegistryLoader.load(directory: sitesFolder)
-            } catch {
-                throw CommandFailure("\(error)", code: .dataError)
-            }
+            let (_, rosterFolder, registry) = try await GlobalOptions.checkedFolders(
+                "roster", directory: self.directory, key: \.roster, sites: self.sites, config: self.config, logger: logger)
             let roster: Roster
             do {
                 roster = try RosterLoader.load(directory: rosterFolder, registry: registry)

@@ -50,22 +50,8 @@ struct RulesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = self.log.makeLogger()
-            let file = GlobalOptions.configurationFile(explicit: self.config, database: nil)
-            let configuration = try GlobalOptions.loadConfiguration(file)
-            let rulesFolder = self.directory ?? configuration.thresholds
-            let sitesFolder = self.sites ?? configuration.sites
-            let sitesSource = GlobalOptions.source(argument: self.sites, option: "--sites", file: file)
-            let rulesSource = GlobalOptions.source(argument: self.directory, option: "DIR", file: file)
-            logger.info("rules folder \(rulesFolder) (\(rulesSource)), register folder \(sitesFolder) (\(sitesSource))")
-            try GlobalOptions.requireFolder(sitesFolder, "register", from: sitesSource)
-            try GlobalOptions.requireFolder(rulesFolder, "rules", from: rulesSource)
-
-            let registry: Registry
-            do {
-                registry = try await RegistryLoader.load(directory: sitesFolder)
-            } catch {
-                throw CommandFailure("\(error)", code: .dataError)
-            }
+            let (configuration, rulesFolder, registry) = try await GlobalOptions.checkedFolders(
+                "rules", directory: self.directory, key: \.thresholds, sites: self.sites, config: self.config, logger: logger)
             let rules: RuleSet
             do {
                 rules = try RuleCheck.load(directory: rulesFolder, registry: registry, retentionDays: configuration.retentionDays)
