@@ -48,6 +48,7 @@ demo: build
 	$(HAZARDMON) sites export --db $(DB) --format geojson --out var/sample-county.geojson
 	@echo "GeoJSON for QGIS: var/sample-county.geojson"
 	$(HAZARDMON) rules check thresholds --sites sites
+	$(HAZARDMON) roster check roster --sites sites
 
 ## bench: release build; prints ratios measured side by side in one run:
 ##   PROJ wrapper vs raw C; register import vs ogr2ogr; ingest writer vs raw C SQLite;
