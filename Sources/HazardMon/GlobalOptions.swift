@@ -142,13 +142,11 @@ struct GlobalOptions: ParsableArguments {
 
     /// Runs `body` with the database open for writing, creating the file and its folder when missing.
     func withWriteStore<T>(_ setup: Setup, _ body: (Store) async throws -> T) async throws -> T {
-        let folder = (setup.database as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw CommandFailure("cannot create the database's folder \(folder): \(Self.reason(error))", code: .ioError)
-            }
+        do {
+            try Daemon.createDatabaseFolder(for: setup.database)
+        } catch {
+            guard case .databaseFolder(let folder, let reason) = error else { throw error }
+            throw CommandFailure("cannot create the database's folder \(folder): \(reason)", code: .ioError)
         }
         let store: Store
         do {
@@ -194,15 +192,6 @@ struct GlobalOptions: ParsableArguments {
         if self.database != nil { return " --db \(setup.database)" }
         if let file = setup.configFile { return " --config \(file)" }
         return ""
-    }
-
-    /// A Foundation error's reason without its domain and code.
-    static func reason(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let posix = underlying, posix.domain == NSPOSIXErrorDomain, let text = strerror(Int32(posix.code)) {
-            return String(cString: text)
-        }
-        return (error as NSError).localizedFailureReason ?? error.localizedDescription
     }
 }
 

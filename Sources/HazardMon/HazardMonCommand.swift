@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import HazardMonCore
+import HazardMonServer
 import HazardMonStore
 
 @main
@@ -56,7 +57,7 @@ struct HazardMonCommand: AsyncParsableCommand {
     /// the file cannot be made there), a missing file is EX_NOINPUT, anything else EX_IOERR.
     static func failure(_ error: CocoaError) -> CommandFailure {
         guard let path = error.filePath ?? error.url?.path else {
-            return CommandFailure("a file operation failed: \(GlobalOptions.reason(error))", code: .ioError)
+            return CommandFailure("a file operation failed: \(fileErrorReason(error))", code: .ioError)
         }
         let folder = (path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
@@ -67,7 +68,7 @@ struct HazardMonCommand: AsyncParsableCommand {
         case .fileNoSuchFile, .fileReadNoSuchFile:
             return CommandFailure("\(path): no such file", code: .noInput)
         default:
-            return CommandFailure("\(path): \(GlobalOptions.reason(error))", code: .ioError)
+            return CommandFailure("\(path): \(fileErrorReason(error))", code: .ioError)
         }
     }
 }

@@ -232,7 +232,7 @@ struct TokensCommand: AsyncParsableCommand {
             } catch let failure as CommandFailure {
                 throw failure
             } catch {
-                throw CommandFailure("cannot write \(file): \(GlobalOptions.reason(error))", code: .ioError)
+                throw CommandFailure("cannot write \(file): \(fileErrorReason(error))", code: .ioError)
             }
         }
     }

@@ -32,6 +32,7 @@ public enum Daemon {
         try configuration.checkPaths()
         let tokens = try TokenTable.load(path: configuration.tokens, listen: ListenAddress(host: configuration.host, port: configuration.port))
         try await Self.probeListeners(configuration)
+        try FeedServer.ensureFileDescriptors(for: configuration.maxConnections, logger: logger)
         let databaseExists = FileManager.default.fileExists(atPath: configuration.database)
         let loaded = try await Self.loadRegister(configuration.sites, logger: logger, haveStored: databaseExists)
         // Bad rules at start are fatal: a county must not believe it is protected by rules that do not run.
@@ -60,17 +61,11 @@ public enum Daemon {
                 clockMilliseconds: configuration.ruleClockSeconds * 1000, metrics: metrics, logger: logger)
 
             let groupBox = Mutex<ServiceGroup?>(nil)
-            let server: FeedServer
-            do {
-                server = try FeedServer(
-                    configuration: configuration, state: state, loop: loop, metrics: metrics, logger: logger
-                ) { port, metricsPort in
-                    try? notifier?.ready(status: "serving \(state.directory.channelCount) channels on port \(port)")
-                    if let group = groupBox.withLock({ $0 }) { await onListening(DaemonHandle(port: port, metricsPort: metricsPort, group: group)) }
-                }
-            } catch {
-                await loop.shutdown()  // the loop owns a writer connection that must be closed (IngestWriter.deinit asserts)
-                throw error
+            let server = FeedServer(
+                configuration: configuration, state: state, loop: loop, metrics: metrics, logger: logger
+            ) { port, metricsPort in
+                try? notifier?.ready(status: "serving \(state.directory.channelCount) channels on port \(port)")
+                if let group = groupBox.withLock({ $0 }) { await onListening(DaemonHandle(port: port, metricsPort: metricsPort, group: group)) }
             }
             let limiter = server.limiter
             let group = ServiceGroup(
@@ -166,15 +161,25 @@ public enum Daemon {
     }
 
     /// Creates the database's folder when missing, with an error that names the `database` key.
-    static func createDatabaseFolder(for database: String) throws {
+    public static func createDatabaseFolder(for database: String) throws(DaemonStartError) {
         let folder = (database as NSString).deletingLastPathComponent
         guard !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) else { return }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw DaemonStartError.databaseFolder(folder: folder, reason: String(cString: strerror(errno)))
+            throw .databaseFolder(folder: folder, reason: fileErrorReason(error))
         }
     }
+}
+
+/// The operating system's words for a failed file operation ("Permission denied"): the POSIX reason under
+/// Foundation's error when there is one, not `Error Domain=NSCocoaErrorDomain Code=…`.
+public func fileErrorReason(_ error: any Error) -> String {
+    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+    if let posix = underlying, posix.domain == NSPOSIXErrorDomain, let text = strerror(Int32(posix.code)) {
+        return String(cString: text)
+    }
+    return (error as NSError).localizedFailureReason ?? error.localizedDescription
 }
 
 /// Why the daemon refused to start (besides configuration, token, register and rule problems, which

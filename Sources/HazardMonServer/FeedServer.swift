@@ -29,16 +29,14 @@ struct FeedServer {
 
     /// Builds both listeners; `onListening` runs once every listener accepts connections.
     ///
-    /// - Throws: ``ConfigurationError`` when the published demo token is configured on a non-loopback
-    ///   `listen`, or when the open-files limit cannot hold `max_connections`.
+    /// The demo token beyond loopback and the open-files limit are checked by `Daemon.run` before the
+    /// database is touched (``ensureFileDescriptors(for:logger:)``, `TokenTable.load(path:listen:)`).
     init(
         configuration: ServerConfiguration, state: DaemonState, loop: IngestLoop, metrics: ServerMetrics, logger: Logger,
         onListening: @escaping @Sendable (_ feedPort: Int, _ metricsPort: Int?) async -> Void
-    ) throws(ConfigurationError) {
+    ) {
         let listen = ListenAddress(host: configuration.host, port: configuration.port)
-        try state.tokens.checkDemoToken(file: configuration.tokens, listen: listen)
         Self.warnAboutDemoToken(state.tokens, file: configuration.tokens, logger: logger)
-        try Self.ensureFileDescriptors(for: configuration.maxConnections, logger: logger)
 
         let limiter = ConnectionLimiter(maximum: configuration.maxConnections, metrics: metrics, logger: logger)
         self.limiter = limiter

@@ -203,7 +203,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if !FileManager.default.fileExists(atPath: self.tokens) {
             problems.append(
                 "\(self.tokens): no tokens file" + origin.replacingOccurrences(of: "%@", with: "tokens")
-                    + "; make it and its first token with: hazardmon tokens new --name NAME --all-devices --file \(self.tokens)")
+                    + "; make it and its first token with: " + TokenTable.newTokenCommand(file: self.tokens))
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     }

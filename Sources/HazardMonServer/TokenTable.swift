@@ -48,8 +48,14 @@ public struct TokenTable: Sendable {
         throw ConfigurationError(problems: [
             "\(file): token '\(names.joined(separator: "', '"))' is the published demo token (deploy/sample-tokens.yaml); "
                 + "it is refused while listen is \(listen), which is not loopback. Make real tokens with: "
-                + "hazardmon tokens new --name NAME --all-devices --file \(file)"
+                + Self.newTokenCommand(file: file)
         ])
+    }
+
+    /// The command that makes a token and adds it to `file` (creating it): the advice of every message
+    /// about a missing or unusable tokens file.
+    static func newTokenCommand(file: String) -> String {
+        "hazardmon tokens new --name NAME --all-devices --file \(file)"
     }
 
     var entries: [Entry]
@@ -96,7 +102,7 @@ public struct TokenTable: Sendable {
     public static func load(path: String) throws(ConfigurationError) -> TokenTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigurationError(problems: [
-                "\(path): no tokens file; create it with: hazardmon tokens new --name NAME --all-devices --file \(path)"
+                "\(path): no tokens file; create it with: " + Self.newTokenCommand(file: path)
             ])
         }
         guard let data = FileManager.default.contents(atPath: path) else {
