@@ -30,7 +30,7 @@ public enum Daemon {
         // Everything that can refuse the start is checked before the database is touched, so that a refused
         // start leaves nothing behind: no database file, no folder, no half-imported register.
         try configuration.checkPaths()
-        let tokens = try TokenTable.load(path: configuration.tokens, listen: ListenAddress(host: configuration.host, port: configuration.port))
+        let tokens = try TokenTable.load(path: configuration.tokens, listen: configuration.listen)
         try await Self.probeListeners(configuration)
         try FeedServer.ensureFileDescriptors(for: configuration.maxConnections, logger: logger)
         let databaseExists = FileManager.default.fileExists(atPath: configuration.database)
@@ -146,7 +146,7 @@ public enum Daemon {
     /// machine) refuses the start before the database is created; the real bind later reports a race the
     /// same way. Port 0 (tests) needs no probe.
     static func probeListeners(_ configuration: ServerConfiguration) async throws {
-        var addresses = [("listen", ListenAddress(host: configuration.host, port: configuration.port))]
+        var addresses = [("listen", configuration.listen)]
         if let metrics = configuration.metricsListen { addresses.append(("metrics_listen", metrics)) }
         for (key, address) in addresses where address.port != 0 {
             do {
@@ -257,7 +257,7 @@ struct ReloadService: Service {
         defer { try? self.notifier?.ready(status: "serving \(self.state.directory.channelCount) channels (reloaded)") }
         do {
             let tokens = try TokenTable.load(
-                path: self.configuration.tokens, listen: ListenAddress(host: self.configuration.host, port: self.configuration.port))
+                path: self.configuration.tokens, listen: self.configuration.listen)
             FeedServer.warnAboutDemoToken(tokens, file: self.configuration.tokens, logger: self.logger)
             self.state.tokens = tokens
             self.logger.info("tokens reloaded", metadata: ["tokens": "\(self.state.tokens.count)"])

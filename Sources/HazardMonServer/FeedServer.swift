@@ -35,7 +35,7 @@ struct FeedServer {
         configuration: ServerConfiguration, state: DaemonState, loop: IngestLoop, metrics: ServerMetrics, logger: Logger,
         onListening: @escaping @Sendable (_ feedPort: Int, _ metricsPort: Int?) async -> Void
     ) {
-        let listen = ListenAddress(host: configuration.host, port: configuration.port)
+        let listen = configuration.listen
         Self.warnAboutDemoToken(state.tokens, file: configuration.tokens, logger: logger)
 
         let limiter = ConnectionLimiter(maximum: configuration.maxConnections, metrics: metrics, logger: logger)

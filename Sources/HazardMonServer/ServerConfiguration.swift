@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Address and port to listen on. Default `127.0.0.1:8080`; use `0.0.0.0:8080` behind a firewall.
     public var host = "127.0.0.1"
     public var port = 8080
+    /// `host` and `port` as one address, as `listen:` writes them.
+    public var listen: ListenAddress { ListenAddress(host: self.host, port: self.port) }
     /// SQLite database file. Default `var/hazardmon.sqlite`.
     public var database = "var/hazardmon.sqlite"
     /// `normal` (survives a killed process) or `full` (also survives power loss). Default `normal`.
