@@ -145,10 +145,12 @@ public struct FeedRoutes: Sendable {
                 .unauthorized, ["error": "a valid bearer token is required"], headers: [.wwwAuthenticate: "Bearer", .connection: "close"])
         }
         let limit = self.configuration.bodyLimitBytes
-        let tooLarge = Self.json(
-            .contentTooLarge, ["error": "body over the limit of \(limit) bytes; send smaller batches"], headers: [.connection: "close"])
+        // Built only when sent: this is every feed request's path.
+        func tooLarge() -> Response {
+            Self.json(.contentTooLarge, ["error": "body over the limit of \(limit) bytes; send smaller batches"], headers: [.connection: "close"])
+        }
         let declared = request.headers[.contentLength].flatMap(Int.init)
-        if let declared, declared > limit { return tooLarge }
+        if let declared, declared > limit { return tooLarge() }
         let reservation = declared ?? limit
         guard self.budget.reserve(reservation) else {
             logger.notice("body memory budget exhausted", metadata: ["token": "\(grant.name)", "body_memory_bytes": "\(self.budget.capacity)"])
@@ -161,7 +163,7 @@ public struct FeedRoutes: Sendable {
         do {
             body = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
-            return tooLarge
+            return tooLarge()
         } catch {
             logger.notice("request body unreadable", metadata: ["token": "\(grant.name)", "error": "\(error)"])
             return Self.json(.badRequest, ["error": "the request body could not be read: \(Self.bodyError(error))"], headers: [.connection: "close"])
